@@ -1,0 +1,221 @@
+/* ob-engine.c: the facade the UI and the CLI use
+ *
+ * Copyright 2026 The Outbound authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Threads: an ObEngine lives on the thread that created it (the main thread
+ * in the app) and emits its signals there. Worker threads, once they exist,
+ * own their own ObStore connections and reach the engine only through
+ * g_main_context_invoke on the engine's context.
+ */
+
+#define G_LOG_DOMAIN "ob-engine"
+
+#include "config.h"
+
+#include "ob-engine.h"
+
+struct _ObEngine
+{
+  GObject       parent_instance;
+
+  GMainContext *context;
+  ObStore      *store;
+};
+
+enum {
+  PROP_0,
+  PROP_DB_PATH,
+  PROP_STORE,
+  N_PROPS
+};
+
+enum {
+  STORE_CHANGED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (ObEngine, ob_engine, G_TYPE_OBJECT)
+
+static void
+ob_engine_dispose (GObject *object)
+{
+  ObEngine *self = OB_ENGINE (object);
+
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->context, g_main_context_unref);
+
+  G_OBJECT_CLASS (ob_engine_parent_class)->dispose (object);
+}
+
+static void
+ob_engine_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  ObEngine *self = OB_ENGINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_DB_PATH:
+      g_value_set_string (value, ob_engine_get_db_path (self));
+      break;
+
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ob_engine_class_init (ObEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ob_engine_dispose;
+  object_class->get_property = ob_engine_get_property;
+
+  properties[PROP_DB_PATH] =
+    g_param_spec_string ("db-path", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, OB_TYPE_STORE,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * ObEngine::store-changed:
+   * @table: the table whose rows changed
+   *
+   * Emitted on the engine's main context after the store changed, whoever
+   * changed it, so that views refresh without polling.
+   */
+  signals[STORE_CHANGED] =
+    g_signal_new ("store-changed", G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+ob_engine_init (ObEngine *self)
+{
+  self->context = g_main_context_ref_thread_default ();
+}
+
+/**
+ * ob_engine_new:
+ * @db_path: (nullable): the store to open; %NULL for the default one in the
+ *   user's data folder
+ *
+ * Opens (and if needed creates or migrates) the store. Fails without touching
+ * the file when it is damaged, someone else's, or from a newer Outbound.
+ */
+ObEngine *
+ob_engine_new (const char  *db_path,
+               GError     **error)
+{
+  g_autoptr(ObEngine) self = g_object_new (OB_TYPE_ENGINE, NULL);
+  g_autofree char *default_path = NULL;
+
+  if (db_path == NULL)
+    db_path = default_path = ob_store_default_path ();
+
+  self->store = ob_store_open (db_path, error);
+  if (self->store == NULL)
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+static void
+prepare_store_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  g_autoptr(ObStore) store = NULL;
+  GError *error = NULL;
+
+  /* Migrations can take a while on a big store: run them on this thread with
+   * its own connection, then let the caller's thread open it again. */
+  store = ob_store_open (task_data, &error);
+  if (store == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * ob_engine_new_async:
+ *
+ * Like ob_engine_new(), but opens and migrates the store on a worker thread so
+ * the caller's main loop keeps running. Finish on the calling thread.
+ */
+void
+ob_engine_new_async (const char          *db_path,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ob_engine_new_async);
+  g_task_set_task_data (task,
+                        db_path != NULL ? g_strdup (db_path) : ob_store_default_path (),
+                        g_free);
+  g_task_run_in_thread (task, prepare_store_thread);
+}
+
+ObEngine *
+ob_engine_new_finish (GAsyncResult  *result,
+                      GError       **error)
+{
+  GTask *task = G_TASK (result);
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (task) == ob_engine_new_async, NULL);
+
+  if (!g_task_propagate_boolean (task, error))
+    return NULL;
+
+  /* Already at the latest version: this is only an open. */
+  return ob_engine_new (g_task_get_task_data (task), error);
+}
+
+const char *
+ob_engine_get_db_path (ObEngine *self)
+{
+  g_return_val_if_fail (OB_IS_ENGINE (self), NULL);
+
+  return self->store != NULL ? ob_store_get_path (self->store) : NULL;
+}
+
+/**
+ * ob_engine_get_store:
+ *
+ * Returns: (transfer none): the main thread's connection, for short indexed reads
+ */
+ObStore *
+ob_engine_get_store (ObEngine *self)
+{
+  g_return_val_if_fail (OB_IS_ENGINE (self), NULL);
+
+  return self->store;
+}
+
+void
+ob_engine_notify_store_changed (ObEngine   *self,
+                                const char *table)
+{
+  g_return_if_fail (OB_IS_ENGINE (self));
+  g_return_if_fail (table != NULL);
+
+  g_signal_emit (self, signals[STORE_CHANGED], g_quark_from_string (table), table);
+}

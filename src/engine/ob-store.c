@@ -1,0 +1,540 @@
+/* ob-store.c: the sqlite store, its schema and migrations
+ *
+ * Copyright 2026 The Outbound authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Threads: an ObStore is a single sqlite connection and belongs to the thread
+ * that opened it. Every thread that needs the store (main, each sender, each
+ * watcher, each long job) opens its own; WAL lets them read while one writes.
+ */
+
+#define G_LOG_DOMAIN "ob-store"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "ob-engine-resources.h"
+#include "ob-store.h"
+
+/* "OutB" in PRAGMA application_id tells our files from other sqlite databases. */
+#define OB_STORE_APPLICATION_ID 0x4f757442
+#define OB_STORE_BUSY_TIMEOUT_MS 5000
+#define OB_STORE_MIGRATIONS_PATH RESOURCE_PREFIX "/engine/sql/"
+
+struct _ObStore
+{
+  GObject  parent_instance;
+
+  char    *path;
+  sqlite3 *db;
+  int      version;
+#ifndef G_DISABLE_ASSERT
+  GThread *owner;
+#endif
+};
+
+G_DEFINE_FINAL_TYPE (ObStore, ob_store, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (ob-store-error-quark, ob_store_error)
+
+static inline void
+ob_store_assert_owner (ObStore *self)
+{
+#ifndef G_DISABLE_ASSERT
+  g_assert (self->owner == g_thread_self ());
+#endif
+}
+
+static void
+ob_store_finalize (GObject *object)
+{
+  ObStore *self = OB_STORE (object);
+
+  if (self->db != NULL)
+    {
+      /* Close in any case: a leftover statement must not keep the file open. */
+      sqlite3_close_v2 (self->db);
+      self->db = NULL;
+    }
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (ob_store_parent_class)->finalize (object);
+}
+
+static void
+ob_store_class_init (ObStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ob_store_finalize;
+}
+
+static void
+ob_store_init (ObStore *self)
+{
+}
+
+static ObStoreError
+error_code_for_rc (int rc)
+{
+  switch (rc & 0xff)
+    {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return OB_STORE_ERROR_CORRUPT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return OB_STORE_ERROR_BUSY;
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+    case SQLITE_AUTH:
+      return OB_STORE_ERROR_OPEN;
+    default:
+      return OB_STORE_ERROR_QUERY;
+    }
+}
+
+void
+ob_store_set_error_from_db (ObStore    *self,
+                            int         rc,
+                            GError    **error,
+                            const char *what)
+{
+  ObStoreError code = error_code_for_rc (rc);
+  const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+
+  if (code == OB_STORE_ERROR_CORRUPT)
+    g_set_error (error, OB_STORE_ERROR, code,
+                 _("The database “%s” is damaged or is not a database (%s). "
+                   "It was left untouched."),
+                 self->path, detail);
+  else
+    g_set_error (error, OB_STORE_ERROR, code, "%s: %s", what, detail);
+}
+
+char *
+ob_store_default_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "outbound", "outbound.db", NULL);
+}
+
+/* Migrations are resources named NNN-what.sql; NNN is the version they lead to. */
+static GPtrArray *
+list_migrations (void)
+{
+  g_auto(GStrv) names = NULL;
+  GPtrArray *sorted = g_ptr_array_new_with_free_func (g_free);
+
+  names = g_resource_enumerate_children (ob_engine_resources_get_resource (),
+                                         OB_STORE_MIGRATIONS_PATH,
+                                         G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  g_assert (names != NULL);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_str_has_suffix (names[i], ".sql"))
+      g_ptr_array_add (sorted, g_strdup (names[i]));
+
+  g_ptr_array_sort (sorted, (GCompareFunc) g_strcmp0);
+
+  /* A gap or duplicate in the numbering is a packaging bug, not a user error. */
+  for (guint i = 0; i < sorted->len; i++)
+    g_assert (g_ascii_strtoll (g_ptr_array_index (sorted, i), NULL, 10) == (gint64) i + 1);
+
+  return sorted;
+}
+
+int
+ob_store_latest_version (void)
+{
+  g_autoptr(GPtrArray) migrations = list_migrations ();
+
+  return (int) migrations->len;
+}
+
+static gboolean
+query_int (ObStore    *self,
+           const char *sql,
+           gint64     *out,
+           GError    **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = ob_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *out = sqlite3_column_int64 (stmt, 0);
+      return TRUE;
+    }
+  if (rc == SQLITE_DONE)
+    {
+      *out = 0;
+      return TRUE;
+    }
+
+  ob_store_set_error_from_db (self, rc, error, sql);
+  return FALSE;
+}
+
+gboolean
+ob_store_exec (ObStore    *self,
+               const char *sql,
+               GError    **error)
+{
+  char *message = NULL;
+  int rc;
+
+  g_return_val_if_fail (OB_IS_STORE (self), FALSE);
+  ob_store_assert_owner (self);
+
+  rc = sqlite3_exec (self->db, sql, NULL, NULL, &message);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, OB_STORE_ERROR, error_code_for_rc (rc), "%s",
+                   message != NULL ? message : sqlite3_errstr (rc));
+      sqlite3_free (message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+sqlite3_stmt *
+ob_store_prepare (ObStore    *self,
+                  const char *sql,
+                  GError    **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (OB_IS_STORE (self), NULL);
+  ob_store_assert_owner (self);
+
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      ob_store_set_error_from_db (self, rc, error, "prepare");
+      return NULL;
+    }
+
+  return stmt;
+}
+
+gboolean
+ob_store_begin (ObStore  *self,
+                GError  **error)
+{
+  /* IMMEDIATE takes the write lock now, so a busy writer is waited for here
+   * rather than failing halfway through the transaction. */
+  return ob_store_exec (self, "BEGIN IMMEDIATE", error);
+}
+
+gboolean
+ob_store_commit (ObStore  *self,
+                 GError  **error)
+{
+  return ob_store_exec (self, "COMMIT", error);
+}
+
+void
+ob_store_rollback (ObStore *self)
+{
+  ob_store_assert_owner (self);
+
+  if (!sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static gboolean
+apply_migration (ObStore    *self,
+                 const char *name,
+                 int         version,
+                 GError    **error)
+{
+  g_autofree char *resource = g_strconcat (OB_STORE_MIGRATIONS_PATH, name, NULL);
+  g_autofree char *pragmas = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *sql = NULL;
+  const char *data;
+  gsize len;
+
+  bytes = g_resource_lookup_data (ob_engine_resources_get_resource (), resource,
+                                  G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  g_assert (bytes != NULL);
+  data = g_bytes_get_data (bytes, &len);
+  sql = g_strndup (data, len);
+
+  if (!ob_store_begin (self, error))
+    return FALSE;
+
+  pragmas = g_strdup_printf ("PRAGMA application_id = %d; PRAGMA user_version = %d;",
+                             OB_STORE_APPLICATION_ID, version);
+
+  if (!ob_store_exec (self, sql, &local_error) ||
+      !ob_store_exec (self, pragmas, &local_error) ||
+      !ob_store_commit (self, &local_error))
+    {
+      ob_store_rollback (self);
+      g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_MIGRATION,
+                   _("Could not update the database “%s” to version %d (%s): %s"),
+                   self->path, version, name, local_error->message);
+      return FALSE;
+    }
+
+  g_debug ("Migrated %s to version %d (%s)", self->path, version, name);
+  self->version = version;
+  return TRUE;
+}
+
+/* Reads the header before anything is written: a damaged file, someone else's
+ * database or one from a newer Outbound is reported and never modified. */
+static gboolean
+check_identity (ObStore  *self,
+                GError  **error)
+{
+  gint64 version, application_id, n_objects;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!query_int (self, "SELECT count(*) FROM sqlite_schema", &n_objects, &local_error) ||
+      !query_int (self, "PRAGMA user_version", &version, &local_error) ||
+      !query_int (self, "PRAGMA application_id", &application_id, &local_error))
+    {
+      if (g_error_matches (local_error, OB_STORE_ERROR, OB_STORE_ERROR_CORRUPT))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_OPEN,
+                     _("Could not read the database “%s”: %s"),
+                     self->path, local_error->message);
+      return FALSE;
+    }
+
+  if (application_id != OB_STORE_APPLICATION_ID && (n_objects > 0 || version != 0))
+    {
+      g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_OUTBOUND,
+                   _("“%s” is a database of another program, not of Outbound. "
+                     "It was left untouched."),
+                   self->path);
+      return FALSE;
+    }
+
+  if (version > ob_store_latest_version ())
+    {
+      g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_TOO_NEW,
+                   _("The database “%s” was written by a newer version of Outbound "
+                     "(schema %d; this version knows up to %d). Update Outbound to open it."),
+                   self->path, (int) version, ob_store_latest_version ());
+      return FALSE;
+    }
+
+  self->version = (int) version;
+  return TRUE;
+}
+
+static gboolean
+configure_connection (ObStore  *self,
+                      GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  const char *mode;
+  int rc;
+
+  sqlite3_busy_timeout (self->db, OB_STORE_BUSY_TIMEOUT_MS);
+  sqlite3_extended_result_codes (self->db, 1);
+
+  /* synchronous=FULL: a send recorded as 'sending' or 'sent' must survive a
+   * power cut too, or a restart could send it again. */
+  if (!ob_store_exec (self,
+                      "PRAGMA foreign_keys = ON;"
+                      "PRAGMA synchronous = FULL;"
+                      "PRAGMA trusted_schema = OFF;"
+                      "PRAGMA temp_store = MEMORY;",
+                      error))
+    return FALSE;
+
+  stmt = ob_store_prepare (self, "PRAGMA journal_mode = WAL", error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      ob_store_set_error_from_db (self, rc, error, "journal_mode");
+      return FALSE;
+    }
+  mode = (const char *) sqlite3_column_text (stmt, 0);
+  if (g_ascii_strcasecmp (mode, "wal") != 0)
+    g_warning ("%s: journal mode is %s, not WAL", self->path, mode);
+
+  return TRUE;
+}
+
+ObStore *
+ob_store_open_at_version (const char  *path,
+                          int          version,
+                          GError     **error)
+{
+  g_autoptr(ObStore) self = NULL;
+  g_autoptr(GPtrArray) migrations = NULL;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  migrations = list_migrations ();
+  g_return_val_if_fail (version >= 0 && version <= (int) migrations->len, NULL);
+
+  self = g_object_new (OB_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+#ifndef G_DISABLE_ASSERT
+  self->owner = g_thread_self ();
+#endif
+
+  if (strcmp (path, ":memory:") != 0)
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_OPEN,
+                       _("Could not create the folder “%s”: %s"),
+                       dir, g_strerror (saved_errno));
+          return NULL;
+        }
+    }
+
+  rc = sqlite3_open_v2 (path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                        SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_OPEN,
+                   _("Could not open the database “%s”: %s"),
+                   path, self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+
+  if (!check_identity (self, error))
+    return NULL;
+
+  if (!configure_connection (self, error))
+    return NULL;
+
+  for (int v = self->version + 1; v <= version; v++)
+    if (!apply_migration (self, g_ptr_array_index (migrations, v - 1), v, error))
+      return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+ObStore *
+ob_store_open (const char  *path,
+               GError     **error)
+{
+  return ob_store_open_at_version (path, ob_store_latest_version (), error);
+}
+
+const char *
+ob_store_get_path (ObStore *self)
+{
+  g_return_val_if_fail (OB_IS_STORE (self), NULL);
+
+  return self->path;
+}
+
+int
+ob_store_get_version (ObStore *self)
+{
+  g_return_val_if_fail (OB_IS_STORE (self), -1);
+
+  return self->version;
+}
+
+sqlite3 *
+ob_store_get_db (ObStore *self)
+{
+  g_return_val_if_fail (OB_IS_STORE (self), NULL);
+  ob_store_assert_owner (self);
+
+  return self->db;
+}
+
+gboolean
+ob_store_get_counts (ObStore        *self,
+                     ObStoreCounts  *counts,
+                     GError        **error)
+{
+  /* One statement per table, each a single pass; small enough to run on the
+   * main thread for the stores the UI opens (the dashboard has its own queries). */
+  static const char sql[] =
+    "SELECT"
+    " (SELECT count(*) FROM accounts),"
+    " (SELECT count(*) FROM do_not_contact),"
+    " (SELECT count(*) FROM events),"
+    " p.total, p.active, p.replied, p.bounced, p.opted_out,"
+    " c.total, c.draft, c.running, c.paused, c.finished,"
+    " e.total, e.active,"
+    " s.sent, s.queued, s.uncertain, s.failed"
+    " FROM"
+    " (SELECT count(*) AS total,"
+    "         count(*) FILTER (WHERE status = 'active') AS active,"
+    "         count(*) FILTER (WHERE status = 'replied') AS replied,"
+    "         count(*) FILTER (WHERE status = 'bounced') AS bounced,"
+    "         count(*) FILTER (WHERE status = 'opted_out') AS opted_out"
+    "    FROM prospects) AS p,"
+    " (SELECT count(*) AS total,"
+    "         count(*) FILTER (WHERE state = 'draft') AS draft,"
+    "         count(*) FILTER (WHERE state = 'running') AS running,"
+    "         count(*) FILTER (WHERE state = 'paused') AS paused,"
+    "         count(*) FILTER (WHERE state = 'finished') AS finished"
+    "    FROM campaigns) AS c,"
+    " (SELECT count(*) AS total,"
+    "         count(*) FILTER (WHERE state = 'active') AS active"
+    "    FROM enrollments) AS e,"
+    " (SELECT count(*) FILTER (WHERE state = 'sent') AS sent,"
+    "         count(*) FILTER (WHERE state IN ('sending', 'retry')) AS queued,"
+    "         count(*) FILTER (WHERE state = 'uncertain') AS uncertain,"
+    "         count(*) FILTER (WHERE state = 'failed') AS failed"
+    "    FROM sends) AS s";
+  gint64 *fields[] = {
+    &counts->accounts, &counts->do_not_contact, &counts->events,
+    &counts->prospects, &counts->prospects_active, &counts->prospects_replied,
+    &counts->prospects_bounced, &counts->prospects_opted_out,
+    &counts->campaigns, &counts->campaigns_draft, &counts->campaigns_running,
+    &counts->campaigns_paused, &counts->campaigns_finished,
+    &counts->enrollments, &counts->enrollments_active,
+    &counts->sends_sent, &counts->sends_queued, &counts->sends_uncertain,
+    &counts->sends_failed,
+  };
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (OB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (counts != NULL, FALSE);
+
+  stmt = ob_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      ob_store_set_error_from_db (self, rc, error, "counts");
+      return FALSE;
+    }
+
+  g_assert (G_N_ELEMENTS (fields) == (gsize) sqlite3_column_count (stmt));
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    *fields[i] = sqlite3_column_int64 (stmt, (int) i);
+
+  return TRUE;
+}

@@ -1,0 +1,306 @@
+/* ob-application.c: the Outbound application
+ *
+ * Copyright 2026 The Outbound authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Owns the engine (one per process) and the app-wide actions; windows get the
+ * engine as a property.
+ */
+
+#define G_LOG_DOMAIN "ob-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ob-application.h"
+#include "ob-preferences-window.h"
+#include "ob-window.h"
+
+struct _ObApplication
+{
+  AdwApplication  parent_instance;
+
+  /* owned */
+  GSettings      *settings;
+  ObEngine       *engine;
+  GError         *engine_error;
+  char           *db_path;
+  gboolean        engine_opening;
+};
+
+G_DEFINE_FINAL_TYPE (ObApplication, ob_application, ADW_TYPE_APPLICATION)
+
+static ObWindow *
+get_main_window (ObApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (OB_IS_WINDOW (l->data))
+      return l->data;
+
+  return NULL;
+}
+
+static void
+apply_color_scheme (ObApplication *self)
+{
+  static const AdwColorScheme schemes[] = {
+    ADW_COLOR_SCHEME_DEFAULT,
+    ADW_COLOR_SCHEME_FORCE_LIGHT,
+    ADW_COLOR_SCHEME_FORCE_DARK,
+  };
+  guint value = (guint) g_settings_get_enum (self->settings, "color-scheme");
+
+  g_return_if_fail (value < G_N_ELEMENTS (schemes));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), schemes[value]);
+}
+
+static void
+hand_engine_to_windows (ObApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (!OB_IS_WINDOW (l->data))
+        continue;
+      if (self->engine != NULL)
+        ob_window_set_engine (l->data, self->engine);
+      else if (self->engine_error != NULL)
+        ob_window_show_error (l->data, self->engine_error);
+    }
+}
+
+static void
+engine_opened_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(ObApplication) self = user_data;
+
+  self->engine_opening = FALSE;
+  self->engine = ob_engine_new_finish (result, &self->engine_error);
+  if (self->engine == NULL)
+    g_warning ("%s", self->engine_error->message);
+
+  hand_engine_to_windows (self);
+  g_application_release (G_APPLICATION (self));
+}
+
+static void
+ob_application_activate (GApplication *app)
+{
+  ObApplication *self = OB_APPLICATION (app);
+  ObWindow *window = get_main_window (self);
+
+  if (window == NULL)
+    window = ob_window_new (ADW_APPLICATION (self));
+
+  if (self->engine == NULL && self->engine_error == NULL && !self->engine_opening)
+    {
+      self->engine_opening = TRUE;
+      g_application_hold (app);
+      ob_engine_new_async (self->db_path, NULL, engine_opened_cb, g_object_ref (self));
+    }
+  else
+    hand_engine_to_windows (self);
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static int
+ob_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  const char *db_path = NULL;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (g_variant_dict_lookup (options, "db", "^&ay", &db_path))
+    ob_application_set_db_path (OB_APPLICATION (app), db_path);
+
+  return -1;
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  ObApplication *self = user_data;
+
+  /* Closing through the windows lets them save their state. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL;)
+    {
+      GtkWindow *window = l->data;
+
+      l = l->next;
+      gtk_window_close (window);
+    }
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  ObApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  ObPreferencesWindow *preferences = ob_preferences_window_new (self->engine);
+
+  gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  ObApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  static const char *developers[] = { "The Outbound authors", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", parent,
+                        "application-name", _("Outbound"),
+                        "application-icon", APP_ID,
+                        "version", PACKAGE_VERSION,
+                        "developer-name", _("The Outbound authors"),
+                        "developers", developers,
+                        "copyright", "© 2026 The Outbound authors",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "website", "https://github.com/outbound/outbound",
+                        "issue-url", "https://github.com/outbound/outbound/issues",
+                        /* Translators: Replace "translator-credits" with your name/username,
+                         * and optionally an email or URL. */
+                        "translator-credits", _("translator-credits"),
+                        "comments", _("Personal email outreach from your own mailbox: "
+                                      "follow-ups stop the moment someone replies."),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static const GActionEntry app_actions[] = {
+  { .name = "quit", .activate = quit_action },
+  { .name = "preferences", .activate = preferences_action },
+  { .name = "about", .activate = about_action },
+};
+
+static void
+ob_application_startup (GApplication *app)
+{
+  ObApplication *self = OB_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
+  static const char *close_accels[] = { "<Control>w", NULL };
+
+  G_APPLICATION_CLASS (ob_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+
+  self->settings = g_settings_new (APP_ID);
+  g_signal_connect_object (self->settings, "changed::color-scheme",
+                           G_CALLBACK (apply_color_scheme), self, G_CONNECT_SWAPPED);
+  apply_color_scheme (self);
+}
+
+static void
+ob_application_dispose (GObject *object)
+{
+  ObApplication *self = OB_APPLICATION (object);
+
+  g_clear_object (&self->engine);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (ob_application_parent_class)->dispose (object);
+}
+
+static void
+ob_application_finalize (GObject *object)
+{
+  ObApplication *self = OB_APPLICATION (object);
+
+  g_clear_error (&self->engine_error);
+  g_clear_pointer (&self->db_path, g_free);
+
+  G_OBJECT_CLASS (ob_application_parent_class)->finalize (object);
+}
+
+static void
+ob_application_class_init (ObApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = ob_application_dispose;
+  object_class->finalize = ob_application_finalize;
+  app_class->activate = ob_application_activate;
+  app_class->startup = ob_application_startup;
+  app_class->handle_local_options = ob_application_handle_local_options;
+}
+
+static void
+ob_application_init (ObApplication *self)
+{
+  static const GOptionEntry options[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Use this database instead of the default one"), N_("PATH") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version"), NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+}
+
+ObApplication *
+ob_application_new (void)
+{
+  return g_object_new (OB_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", RESOURCE_PREFIX,
+                       NULL);
+}
+
+/**
+ * ob_application_get_engine:
+ *
+ * Returns: (transfer none) (nullable): the engine, once the store is open
+ */
+ObEngine *
+ob_application_get_engine (ObApplication *self)
+{
+  g_return_val_if_fail (OB_IS_APPLICATION (self), NULL);
+
+  return self->engine;
+}
+
+const char *
+ob_application_get_db_path (ObApplication *self)
+{
+  g_return_val_if_fail (OB_IS_APPLICATION (self), NULL);
+
+  return self->db_path;
+}
+
+/* Only before the first activation: one engine per process. */
+void
+ob_application_set_db_path (ObApplication *self,
+                            const char    *db_path)
+{
+  g_return_if_fail (OB_IS_APPLICATION (self));
+  g_return_if_fail (self->engine == NULL && !self->engine_opening);
+
+  g_free (self->db_path);
+  self->db_path = g_strdup (db_path);
+}

@@ -1,0 +1,15 @@
+/* ob-dashboard-page.h: the Dashboard page of the main window
+ *
+ * Copyright 2026 The Outbound authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "ob-page.h"
+
+G_BEGIN_DECLS
+
+#define OB_TYPE_DASHBOARD_PAGE (ob_dashboard_page_get_type ())
+G_DECLARE_FINAL_TYPE (ObDashboardPage, ob_dashboard_page, OB, DASHBOARD_PAGE, ObPage)
+
+G_END_DECLS

@@ -1,0 +1,223 @@
+/* ob-page.c: base class of the main window's pages
+ *
+ * Copyright 2026 The Outbound authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A page shows either its empty state (an AdwStatusPage that says what to do
+ * first) or its content. Subclasses put both in a GtkStack child named "stack"
+ * with pages "empty" and "content", and fill the content in refresh().
+ */
+
+#define G_LOG_DOMAIN "ob-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ob-page.h"
+
+typedef struct
+{
+  /* owned */
+  ObEngine *engine;
+  gulong    store_changed_id;
+  gboolean  empty;
+} ObPagePrivate;
+
+enum {
+  PROP_0,
+  PROP_ENGINE,
+  PROP_EMPTY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (ObPage, ob_page, ADW_TYPE_BIN)
+
+static void
+ob_page_dispose (GObject *object)
+{
+  ob_page_set_engine (OB_PAGE (object), NULL);
+
+  G_OBJECT_CLASS (ob_page_parent_class)->dispose (object);
+}
+
+static void
+ob_page_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
+{
+  ObPage *self = OB_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      g_value_set_object (value, ob_page_get_engine (self));
+      break;
+
+    case PROP_EMPTY:
+      g_value_set_boolean (value, ob_page_is_empty (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ob_page_set_property (GObject      *object,
+                      guint         prop_id,
+                      const GValue *value,
+                      GParamSpec   *pspec)
+{
+  ObPage *self = OB_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      ob_page_set_engine (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ob_page_class_init (ObPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ob_page_dispose;
+  object_class->get_property = ob_page_get_property;
+  object_class->set_property = ob_page_set_property;
+
+  properties[PROP_ENGINE] =
+    g_param_spec_object ("engine", NULL, NULL, OB_TYPE_ENGINE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_EMPTY] =
+    g_param_spec_boolean ("empty", NULL, NULL, TRUE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ob_page_init (ObPage *self)
+{
+  ObPagePrivate *priv = ob_page_get_instance_private (self);
+
+  priv->empty = TRUE;
+}
+
+static GtkStack *
+find_stack (ObPage *self)
+{
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (self));
+
+  g_return_val_if_fail (GTK_IS_STACK (child), NULL);
+  return GTK_STACK (child);
+}
+
+static void
+set_empty (ObPage   *self,
+           gboolean  empty)
+{
+  ObPagePrivate *priv = ob_page_get_instance_private (self);
+
+  gtk_stack_set_visible_child_name (find_stack (self), empty ? "empty" : "content");
+
+  if (priv->empty != empty)
+    {
+      priv->empty = empty;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EMPTY]);
+    }
+}
+
+void
+ob_page_refresh (ObPage *self)
+{
+  ObPagePrivate *priv = ob_page_get_instance_private (self);
+  ObStoreCounts counts = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (OB_IS_PAGE (self));
+
+  if (priv->engine == NULL)
+    {
+      set_empty (self, TRUE);
+      return;
+    }
+
+  /* A handful of indexed counts: cheap enough for the main thread. */
+  if (!ob_store_get_counts (ob_engine_get_store (priv->engine), &counts, &error))
+    {
+      g_warning ("Could not read the store: %s", error->message);
+      return;
+    }
+
+  set_empty (self, !OB_PAGE_GET_CLASS (self)->refresh (self, &counts));
+}
+
+static void
+on_store_changed (ObPage     *self,
+                  const char *table,
+                  ObEngine   *engine)
+{
+  ob_page_refresh (self);
+}
+
+ObEngine *
+ob_page_get_engine (ObPage *self)
+{
+  ObPagePrivate *priv = ob_page_get_instance_private (self);
+
+  g_return_val_if_fail (OB_IS_PAGE (self), NULL);
+
+  return priv->engine;
+}
+
+void
+ob_page_set_engine (ObPage   *self,
+                    ObEngine *engine)
+{
+  ObPagePrivate *priv = ob_page_get_instance_private (self);
+
+  g_return_if_fail (OB_IS_PAGE (self));
+  g_return_if_fail (engine == NULL || OB_IS_ENGINE (engine));
+
+  if (priv->engine == engine)
+    return;
+
+  if (priv->engine != NULL)
+    g_clear_signal_handler (&priv->store_changed_id, priv->engine);
+  g_set_object (&priv->engine, engine);
+  if (engine != NULL)
+    priv->store_changed_id = g_signal_connect_object (engine, "store-changed",
+                                                      G_CALLBACK (on_store_changed), self,
+                                                      G_CONNECT_SWAPPED);
+
+  ob_page_refresh (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
+}
+
+gboolean
+ob_page_is_empty (ObPage *self)
+{
+  ObPagePrivate *priv = ob_page_get_instance_private (self);
+
+  g_return_val_if_fail (OB_IS_PAGE (self), TRUE);
+
+  return priv->empty;
+}
+
+/* A count with the locale's digit grouping ("1 234 567" in Polish). */
+void
+ob_page_show_count (GtkLabel *label,
+                    gint64    value)
+{
+  g_autofree char *text = g_strdup_printf ("%'lld", (long long) value);
+
+  gtk_label_set_label (label, text);
+}

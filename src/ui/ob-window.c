@@ -1,0 +1,316 @@
+/* ob-window.c: the main window
+ *
+ * Copyright 2026 The Outbound authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The window opens at once with a spinner; the application hands it the
+ * engine once the store is open (or the error, when it could not be).
+ */
+
+#define G_LOG_DOMAIN "ob-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ob-accounts-page.h"
+#include "ob-campaigns-page.h"
+#include "ob-dashboard-page.h"
+#include "ob-prospects-page.h"
+#include "ob-window.h"
+
+struct _ObWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* template widgets */
+  AdwToastOverlay      *toast_overlay;
+  AdwViewSwitcherTitle *switcher_title;
+  GtkStack             *main_stack;
+  AdwStatusPage        *error_page;
+  AdwViewStack         *view_stack;
+  ObPage               *dashboard_page;
+  ObPage               *campaigns_page;
+  ObPage               *prospects_page;
+  ObPage               *accounts_page;
+
+  /* owned */
+  GSettings            *settings;
+  ObEngine             *engine;
+};
+
+enum {
+  PROP_0,
+  PROP_ENGINE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (ObWindow, ob_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void
+save_window_state (ObWindow *self)
+{
+  int width, height;
+
+  /* The default size is the unmaximized one, which is what to restore. */
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+
+  g_settings_delay (self->settings);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized",
+                          gtk_window_is_maximized (GTK_WINDOW (self)));
+  g_settings_apply (self->settings);
+}
+
+static gboolean
+ob_window_close_request (GtkWindow *window)
+{
+  save_window_state (OB_WINDOW (window));
+
+  return GTK_WINDOW_CLASS (ob_window_parent_class)->close_request (window);
+}
+
+static void
+on_visible_page_changed (ObWindow *self)
+{
+  const char *name = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  /* Only remember real choices, not the switch made while loading. */
+  if (name != NULL && self->engine != NULL)
+    g_settings_set_string (self->settings, "last-page", name);
+}
+
+static void
+show_page_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  ob_window_set_page (OB_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+ob_window_dispose (GObject *object)
+{
+  ObWindow *self = OB_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), OB_TYPE_WINDOW);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (ob_window_parent_class)->dispose (object);
+}
+
+static void
+ob_window_finalize (GObject *object)
+{
+  ObWindow *self = OB_WINDOW (object);
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (ob_window_parent_class)->finalize (object);
+}
+
+static void
+ob_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  ObWindow *self = OB_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      g_value_set_object (value, self->engine);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ob_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  ObWindow *self = OB_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      ob_window_set_engine (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ob_window_class_init (ObWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+  static const char *page_names[] = { "dashboard", "campaigns", "prospects", "accounts" };
+
+  object_class->dispose = ob_window_dispose;
+  object_class->finalize = ob_window_finalize;
+  object_class->get_property = ob_window_get_property;
+  object_class->set_property = ob_window_set_property;
+  window_class->close_request = ob_window_close_request;
+
+  properties[PROP_ENGINE] =
+    g_param_spec_object ("engine", NULL, NULL, OB_TYPE_ENGINE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (OB_TYPE_DASHBOARD_PAGE);
+  g_type_ensure (OB_TYPE_CAMPAIGNS_PAGE);
+  g_type_ensure (OB_TYPE_PROSPECTS_PAGE);
+  g_type_ensure (OB_TYPE_ACCOUNTS_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/ob-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ObWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, ObWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, ObWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, ObWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, ObWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, ObWindow, dashboard_page);
+  gtk_widget_class_bind_template_child (widget_class, ObWindow, campaigns_page);
+  gtk_widget_class_bind_template_child (widget_class, ObWindow, prospects_page);
+  gtk_widget_class_bind_template_child (widget_class, ObWindow, accounts_page);
+
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  for (guint i = 0; i < G_N_ELEMENTS (page_names); i++)
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
+                                         "win.show-page", "s", page_names[i]);
+}
+
+static void
+ob_window_init (ObWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  g_signal_connect_object (self->view_stack, "notify::visible-child-name",
+                           G_CALLBACK (on_visible_page_changed), self, G_CONNECT_SWAPPED);
+
+  gtk_stack_set_visible_child_name (self->main_stack, "loading");
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, FALSE);
+}
+
+ObWindow *
+ob_window_new (AdwApplication *application)
+{
+  return g_object_new (OB_TYPE_WINDOW, "application", application, NULL);
+}
+
+ObEngine *
+ob_window_get_engine (ObWindow *self)
+{
+  g_return_val_if_fail (OB_IS_WINDOW (self), NULL);
+
+  return self->engine;
+}
+
+void
+ob_window_set_engine (ObWindow *self,
+                      ObEngine *engine)
+{
+  g_autofree char *last_page = NULL;
+  ObPage *pages[] = {
+    self->dashboard_page, self->campaigns_page, self->prospects_page, self->accounts_page,
+  };
+
+  g_return_if_fail (OB_IS_WINDOW (self));
+  g_return_if_fail (engine == NULL || OB_IS_ENGINE (engine));
+
+  if (!g_set_object (&self->engine, engine))
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    ob_page_set_engine (pages[i], engine);
+
+  if (engine != NULL)
+    {
+      /* Returning users land where they left; a new user lands on the
+       * dashboard, whose empty state walks them through the first steps. */
+      last_page = g_settings_get_string (self->settings, "last-page");
+      ob_window_set_page (self, last_page);
+      gtk_stack_set_visible_child_name (self->main_stack, "content");
+      adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, TRUE);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
+}
+
+void
+ob_window_show_error (ObWindow     *self,
+                      const GError *error)
+{
+  g_return_if_fail (OB_IS_WINDOW (self));
+  g_return_if_fail (error != NULL);
+
+  adw_status_page_set_description (self->error_page, error->message);
+  gtk_stack_set_visible_child_name (self->main_stack, "error");
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, FALSE);
+}
+
+/**
+ * ob_window_get_view_state:
+ *
+ * Returns: "loading" until the store is open, then "content", or "error"
+ *   when it could not be opened
+ */
+const char *
+ob_window_get_view_state (ObWindow *self)
+{
+  g_return_val_if_fail (OB_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->main_stack);
+}
+
+const char *
+ob_window_get_page (ObWindow *self)
+{
+  g_return_val_if_fail (OB_IS_WINDOW (self), NULL);
+
+  return adw_view_stack_get_visible_child_name (self->view_stack);
+}
+
+void
+ob_window_set_page (ObWindow   *self,
+                    const char *name)
+{
+  g_return_if_fail (OB_IS_WINDOW (self));
+  g_return_if_fail (name != NULL);
+
+  if (adw_view_stack_get_child_by_name (self->view_stack, name) == NULL)
+    {
+      g_warning ("No page called “%s”", name);
+      return;
+    }
+
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+void
+ob_window_add_toast (ObWindow *self,
+                     AdwToast *toast)
+{
+  g_return_if_fail (OB_IS_WINDOW (self));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}

@@ -1,0 +1,524 @@
+/* test-ui.c: the main window under Xvfb: pages, empty states, adaptive
+ * layout, saved state, dialogs; saves a screenshot of every page
+ *
+ * Copyright 2026 The Outbound authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "ob-application.h"
+#include "ob-page.h"
+#include "ob-preferences-window.h"
+#include "ob-window.h"
+
+#define DEADLINE_US (20 * G_USEC_PER_SEC)
+
+typedef gboolean (*Condition) (gpointer data);
+
+static const char *page_names[] = { "dashboard", "campaigns", "prospects", "accounts" };
+
+/* Spin the main loop until the condition holds, never for a fixed time. */
+static void
+wait_until (Condition condition,
+            gpointer  data)
+{
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_US;
+
+  while (!condition (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+count_paint (GdkFrameClock *clock,
+             guint         *n_paints)
+{
+  (*n_paints)++;
+}
+
+static gboolean
+painted_twice (gpointer data)
+{
+  return *(guint *) data >= 2;
+}
+
+static gboolean
+no_transition_running (gpointer data)
+{
+  GtkWidget *widget = data;
+
+  if (GTK_IS_STACK (widget) && gtk_stack_get_transition_running (GTK_STACK (widget)))
+    return FALSE;
+  if (GTK_IS_REVEALER (widget) &&
+      gtk_revealer_get_child_revealed (GTK_REVEALER (widget)) !=
+      gtk_revealer_get_reveal_child (GTK_REVEALER (widget)))
+    return FALSE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (!no_transition_running (child))
+      return FALSE;
+  return TRUE;
+}
+
+/* Waits until the window has drawn what the last change asked for, so a
+ * screenshot shows the end state and not a crossfade halfway through. */
+static void
+wait_for_paint (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  guint n_paints = 0;
+  gulong id;
+
+  g_assert_nonnull (clock);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (count_paint), &n_paints);
+  gtk_widget_queue_draw (widget);
+  wait_until (painted_twice, &n_paints);
+  g_signal_handler_disconnect (clock, id);
+  wait_until (no_transition_running, widget);
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  const char *dir = g_getenv ("OUTBOUND_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  GtkSnapshot *snapshot;
+  int width, height;
+
+  wait_for_paint (widget);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  g_assert_cmpint (width, >, 0);
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  file = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (dir != NULL ? dir : ".", file, NULL);
+  g_mkdir_with_parents (dir != NULL ? dir : ".", 0755);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+typedef struct
+{
+  ObApplication *app;
+  ObWindow      *window;
+  char          *dir;
+  char          *db_path;
+} Fixture;
+
+static gboolean
+window_left_loading (gpointer data)
+{
+  Fixture *f = data;
+
+  f->window = OB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+  return f->window != NULL && g_strcmp0 (ob_window_get_view_state (f->window), "loading") != 0;
+}
+
+static void
+start_app (Fixture    *f,
+           const char *db_path)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->app = ob_application_new ();
+  g_application_set_flags (G_APPLICATION (f->app), G_APPLICATION_NON_UNIQUE);
+  ob_application_set_db_path (f->app, db_path);
+  g_application_register (G_APPLICATION (f->app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (f->app));
+  wait_until (window_left_loading, f);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  /* The memory backend survives between tests of one process: start clean. */
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+  g_settings_reset (settings, "window-maximized");
+  g_settings_reset (settings, "last-page");
+  g_settings_reset (settings, "color-scheme");
+
+  f->dir = g_dir_make_tmp ("ob-ui-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->db_path = g_build_filename (f->dir, "outbound.db", NULL);
+}
+
+static gboolean
+no_windows (gpointer data)
+{
+  Fixture *f = data;
+
+  return gtk_application_get_windows (GTK_APPLICATION (f->app)) == NULL;
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->app != NULL)
+    {
+      for (GList *l = gtk_application_get_windows (GTK_APPLICATION (f->app)); l != NULL;)
+        {
+          GtkWindow *window = l->data;
+
+          l = l->next;
+          gtk_window_destroy (window);
+        }
+      wait_until (no_windows, f);
+      g_clear_object (&f->app);
+    }
+  g_free (f->db_path);
+  g_free (f->dir);
+}
+
+static void
+show_page (ObWindow   *window,
+           const char *name)
+{
+  ob_window_set_page (window, name);
+  g_assert_cmpstr (ob_window_get_page (window), ==, name);
+}
+
+static gboolean
+style_is_dark (gpointer data)
+{
+  return adw_style_manager_get_dark (adw_style_manager_get_default ());
+}
+
+static gboolean
+style_is_light (gpointer data)
+{
+  return !adw_style_manager_get_dark (adw_style_manager_get_default ());
+}
+
+static void
+test_pages_and_screenshots (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  start_app (f, f->db_path);
+  g_assert_cmpstr (ob_window_get_view_state (f->window), ==, "content");
+  g_assert_nonnull (ob_window_get_engine (f->window));
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (f->window)));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 720);
+
+  /* A new user lands on the dashboard. */
+  g_assert_cmpstr (ob_window_get_page (f->window), ==, "dashboard");
+
+  for (guint i = 0; i < G_N_ELEMENTS (page_names); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-light", page_names[i]);
+
+      /* Through the action the Alt+N shortcuts and the setup rows use. */
+      gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", page_names[i]);
+      g_assert_cmpstr (ob_window_get_page (f->window), ==, page_names[i]);
+      g_assert_true (style_is_light (NULL));
+      save_screenshot (GTK_WIDGET (f->window), name);
+      /* The choice is remembered for the next start. */
+      g_assert_cmpstr (g_settings_get_string (settings, "last-page"), ==, page_names[i]);
+    }
+
+  /* Dark, through the preference the Preferences window writes. */
+  g_settings_set_string (settings, "color-scheme", "dark");
+  wait_until (style_is_dark, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (page_names); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-dark", page_names[i]);
+
+      show_page (f->window, page_names[i]);
+      save_screenshot (GTK_WIDGET (f->window), name);
+    }
+  g_settings_set_string (settings, "color-scheme", "default");
+  wait_until (style_is_light, NULL);
+}
+
+static gpointer
+find_descendant (GtkWidget *root,
+                 GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      gpointer found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      found = find_descendant (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_empty_states_follow_store (Fixture       *f,
+                                gconstpointer  data)
+{
+  static const char *type_names[] = {
+    "ObDashboardPage", "ObCampaignsPage", "ObProspectsPage", "ObAccountsPage",
+  };
+  g_autoptr(GError) error = NULL;
+  ObEngine *engine;
+  ObPage *prospects, *dashboard, *campaigns, *accounts;
+
+  start_app (f, f->db_path);
+  engine = ob_window_get_engine (f->window);
+
+  for (guint i = 0; i < G_N_ELEMENTS (type_names); i++)
+    {
+      ObPage *page = find_descendant (GTK_WIDGET (f->window), g_type_from_name (type_names[i]));
+
+      g_assert_nonnull (page);
+      g_assert_true (ob_page_is_empty (page));
+    }
+
+  /* Data arrives (as an import will bring it); the signal refreshes the pages. */
+  ob_store_exec (ob_engine_get_store (engine),
+                 "INSERT INTO prospects (email, email_key, domain) VALUES"
+                 " ('ann@acme.test', 'ann@acme.test', 'acme.test'),"
+                 " ('bob@acme.test', 'bob@acme.test', 'acme.test')",
+                 &error);
+  g_assert_no_error (error);
+  ob_engine_notify_store_changed (engine, "prospects");
+
+  prospects = find_descendant (GTK_WIDGET (f->window), g_type_from_name ("ObProspectsPage"));
+  dashboard = find_descendant (GTK_WIDGET (f->window), g_type_from_name ("ObDashboardPage"));
+  campaigns = find_descendant (GTK_WIDGET (f->window), g_type_from_name ("ObCampaignsPage"));
+  accounts = find_descendant (GTK_WIDGET (f->window), g_type_from_name ("ObAccountsPage"));
+  g_assert_false (ob_page_is_empty (prospects));
+  g_assert_false (ob_page_is_empty (dashboard));
+  g_assert_true (ob_page_is_empty (campaigns));
+  g_assert_true (ob_page_is_empty (accounts));
+
+  ob_window_set_page (f->window, "prospects");
+  save_screenshot (GTK_WIDGET (f->window), "prospects-with-data");
+}
+
+static gboolean
+switcher_bar_revealed (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *bar = find_descendant (GTK_WIDGET (f->window), ADW_TYPE_VIEW_SWITCHER_BAR);
+
+  return adw_view_switcher_bar_get_reveal (ADW_VIEW_SWITCHER_BAR (bar));
+}
+
+static gboolean
+switcher_bar_hidden (gpointer data)
+{
+  return !switcher_bar_revealed (data);
+}
+
+static gboolean
+window_width_is (gpointer data)
+{
+  Fixture *f = data;
+
+  return gtk_widget_get_width (GTK_WIDGET (f->window)) <= 400;
+}
+
+/* Down to 360 px the switcher moves to a bar at the bottom. */
+static void
+test_adaptive_narrow (Fixture       *f,
+                      gconstpointer  data)
+{
+  start_app (f, f->db_path);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 720);
+  wait_for_paint (GTK_WIDGET (f->window));
+  wait_until (switcher_bar_hidden, f);
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  wait_until (window_width_is, f);
+  wait_until (switcher_bar_revealed, f);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
+
+  for (guint i = 0; i < G_N_ELEMENTS (page_names); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-narrow", page_names[i]);
+
+      ob_window_set_page (f->window, page_names[i]);
+      save_screenshot (GTK_WIDGET (f->window), name);
+    }
+}
+
+static void
+test_window_state_saved (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  start_app (f, f->db_path);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 600);
+  ob_window_set_page (f->window, "prospects");
+  gtk_window_close (GTK_WINDOW (f->window));
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 900);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 600);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+  g_assert_cmpstr (g_settings_get_string (settings, "last-page"), ==, "prospects");
+  wait_until (no_windows, f);
+
+  /* The next window opens at that size, on that page. */
+  g_application_activate (G_APPLICATION (f->app));
+  wait_until (window_left_loading, f);
+  {
+    int width, height;
+
+    gtk_window_get_default_size (GTK_WINDOW (f->window), &width, &height);
+    g_assert_cmpint (width, ==, 900);
+    g_assert_cmpint (height, ==, 600);
+    g_assert_cmpstr (ob_window_get_page (f->window), ==, "prospects");
+  }
+}
+
+typedef struct
+{
+  Fixture *f;
+  GType    type;
+  GtkWindow *found;
+} FindWindow;
+
+static gboolean
+window_of_type_shown (gpointer data)
+{
+  FindWindow *fw = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, fw->type) &&
+          gtk_widget_get_mapped (GTK_WIDGET (window)))
+        {
+          fw->found = window;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+test_dialogs (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  FindWindow fw = { f, 0, NULL };
+  AdwComboRow *style_row;
+
+  start_app (f, f->db_path);
+
+  fw.type = OB_TYPE_PREFERENCES_WINDOW;
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
+  wait_until (window_of_type_shown, &fw);
+  g_assert_true (gtk_window_get_transient_for (fw.found) == GTK_WINDOW (f->window));
+  save_screenshot (GTK_WIDGET (fw.found), "preferences");
+
+  style_row = find_descendant (GTK_WIDGET (fw.found), ADW_TYPE_COMBO_ROW);
+  g_assert_nonnull (style_row);
+  adw_combo_row_set_selected (style_row, 2);
+  g_assert_cmpstr (g_settings_get_string (settings, "color-scheme"), ==, "dark");
+  wait_until (style_is_dark, NULL);
+  adw_combo_row_set_selected (style_row, 0);
+  wait_until (style_is_light, NULL);
+  gtk_window_destroy (fw.found);
+
+  fw.type = ADW_TYPE_ABOUT_WINDOW;
+  fw.found = NULL;
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "about", NULL);
+  wait_until (window_of_type_shown, &fw);
+  g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (fw.found)), ==,
+                   PACKAGE_VERSION);
+  gtk_window_destroy (fw.found);
+
+  fw.type = GTK_TYPE_SHORTCUTS_WINDOW;
+  fw.found = NULL;
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-help-overlay", NULL);
+  wait_until (window_of_type_shown, &fw);
+  save_screenshot (GTK_WIDGET (fw.found), "shortcuts");
+  gtk_window_close (fw.found);
+}
+
+static void
+test_damaged_store_shows_error (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *after = NULL;
+
+  g_file_set_contents (f->db_path, "not a database\n", -1, &error);
+  g_assert_no_error (error);
+
+  g_test_expect_message ("ob-application", G_LOG_LEVEL_WARNING, "*damaged*left untouched*");
+  start_app (f, f->db_path);
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (ob_window_get_view_state (f->window), ==, "error");
+  g_assert_null (ob_window_get_engine (f->window));
+  save_screenshot (GTK_WIDGET (f->window), "error-damaged-store");
+
+  g_file_get_contents (f->db_path, &after, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (after, ==, "not a database\n");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *home = NULL;
+
+  /* Not G_TEST_OPTION_ISOLATE_DIRS: it also hides XDG_DATA_DIRS, and with it
+   * the MIME database GTK needs to recognise SVG icons. Private user folders
+   * are enough to keep the real home untouched. */
+  home = g_dir_make_tmp ("ob-ui-home-XXXXXX", NULL);
+  g_assert_nonnull (home);
+  g_setenv ("HOME", home, TRUE);
+  for (guint i = 0; i < 4; i++)
+    {
+      static const char *vars[] = { "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
+                                    "XDG_STATE_HOME" };
+      g_autofree char *dir = g_build_filename (home, vars[i], NULL);
+
+      g_setenv (vars[i], dir, TRUE);
+    }
+
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+
+#define ADD(name, func) \
+  g_test_add ("/ui/window/" name, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("pages-and-screenshots", test_pages_and_screenshots);
+  ADD ("empty-states-follow-store", test_empty_states_follow_store);
+  ADD ("adaptive-narrow", test_adaptive_narrow);
+  ADD ("state-saved", test_window_state_saved);
+  ADD ("dialogs", test_dialogs);
+  ADD ("damaged-store-shows-error", test_damaged_store_shows_error);
+#undef ADD
+
+  return g_test_run ();
+}
