@@ -46,9 +46,9 @@
  * candidate, so the choice is still free (the reported encoding may change).
  */
 
-#ifndef G_LOG_DOMAIN
-# define G_LOG_DOMAIN "ob-csv"
-#endif
+#define G_LOG_DOMAIN "ob-csv"
+
+#include "config.h"
 
 #include "ob-csv.h"
 
