@@ -54,6 +54,8 @@ no_transition_running (gpointer data)
 
   if (GTK_IS_STACK (widget) && gtk_stack_get_transition_running (GTK_STACK (widget)))
     return FALSE;
+  if (ADW_IS_SQUEEZER (widget) && adw_squeezer_get_transition_running (ADW_SQUEEZER (widget)))
+    return FALSE;
   if (GTK_IS_REVEALER (widget) &&
       gtk_revealer_get_child_revealed (GTK_REVEALER (widget)) !=
       gtk_revealer_get_reveal_child (GTK_REVEALER (widget)))
@@ -95,16 +97,21 @@ save_screenshot (GtkWidget  *widget,
   GtkSnapshot *snapshot;
   int width, height;
 
-  wait_for_paint (widget);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  g_assert_cmpint (width, >, 0);
+  /* A window that has not been drawn yet snapshots to nothing: draw again. */
+  for (int attempt = 0; node == NULL; attempt++)
+    {
+      g_assert_cmpint (attempt, <, 50);
+      wait_for_paint (widget);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      g_assert_cmpint (width, >, 0);
 
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
+      g_clear_object (&paintable);
+      paintable = gtk_widget_paintable_new (widget);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
                                          node, &GRAPHENE_RECT_INIT (0, 0, width, height));
 
@@ -274,6 +281,12 @@ find_descendant (GtkWidget *root,
   return NULL;
 }
 
+static gboolean
+page_has_content (gpointer data)
+{
+  return !ob_page_is_empty (data);
+}
+
 static void
 test_empty_states_follow_store (Fixture       *f,
                                 gconstpointer  data)
@@ -305,7 +318,9 @@ test_empty_states_follow_store (Fixture       *f,
   g_assert_no_error (error);
   ob_engine_notify_store_changed (engine, "prospects");
 
+  /* Counted on a worker thread: the main loop spins meanwhile. */
   prospects = find_descendant (GTK_WIDGET (f->window), g_type_from_name ("ObProspectsPage"));
+  wait_until (page_has_content, prospects);
   dashboard = find_descendant (GTK_WIDGET (f->window), g_type_from_name ("ObDashboardPage"));
   campaigns = find_descendant (GTK_WIDGET (f->window), g_type_from_name ("ObCampaignsPage"));
   accounts = find_descendant (GTK_WIDGET (f->window), g_type_from_name ("ObAccountsPage"));
@@ -477,6 +492,10 @@ test_damaged_store_shows_error (Fixture       *f,
   start_app (f, f->db_path);
   g_test_assert_expected_messages ();
   g_assert_cmpstr (ob_window_get_view_state (f->window), ==, "error");
+  /* Nothing to switch between: no switcher, not even at the bottom. */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 640);
+  wait_until (window_width_is, f);
+  g_assert_false (switcher_bar_revealed (f));
   g_assert_null (ob_window_get_engine (f->window));
   save_screenshot (GTK_WIDGET (f->window), "error-damaged-store");
 

@@ -24,6 +24,14 @@ ObEngine   *ob_engine_new_finish   (GAsyncResult        *result,
                                     GError             **error);
 const char *ob_engine_get_db_path  (ObEngine   *self);
 ObStore    *ob_engine_get_store    (ObEngine   *self);
+void        ob_engine_get_counts_async (ObEngine            *self,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+gboolean    ob_engine_get_counts_finish (ObEngine           *self,
+                                         GAsyncResult       *result,
+                                         ObStoreCounts      *counts,
+                                         GError            **error);
 void        ob_engine_notify_store_changed (ObEngine *self,
                                             const char *table);
 

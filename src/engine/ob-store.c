@@ -468,73 +468,105 @@ ob_store_get_db (ObStore *self)
   return self->db;
 }
 
+typedef struct
+{
+  const char *value;
+  gint64     *count;
+} CountSlot;
+
+/* Runs "SELECT key, count(*) ... GROUP BY key" and adds each count to the
+ * slots whose value matches; the total of all rows goes to *total. Each query
+ * is one pass over a covering index, not over the table. */
+static gboolean
+count_by (ObStore         *self,
+          const char      *sql,
+          const CountSlot *slots,
+          gsize            n_slots,
+          gint64          *total,
+          GError         **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = ob_store_prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *key = (const char *) sqlite3_column_text (stmt, 0);
+      gint64 n = sqlite3_column_int64 (stmt, 1);
+
+      if (total != NULL)
+        *total += n;
+      for (gsize i = 0; i < n_slots; i++)
+        if (g_strcmp0 (key, slots[i].value) == 0)
+          *slots[i].count += n;
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      ob_store_set_error_from_db (self, rc, error, sql);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 ob_store_get_counts (ObStore        *self,
                      ObStoreCounts  *counts,
                      GError        **error)
 {
-  /* One statement per table, each a single pass; small enough to run on the
-   * main thread for the stores the UI opens (the dashboard has its own queries). */
-  static const char sql[] =
-    "SELECT"
-    " (SELECT count(*) FROM accounts),"
-    " (SELECT count(*) FROM do_not_contact),"
-    " (SELECT count(*) FROM events),"
-    " p.total, p.active, p.replied, p.bounced, p.opted_out,"
-    " c.total, c.draft, c.running, c.paused, c.finished,"
-    " e.total, e.active,"
-    " s.sent, s.queued, s.uncertain, s.failed"
-    " FROM"
-    " (SELECT count(*) AS total,"
-    "         count(*) FILTER (WHERE status = 'active') AS active,"
-    "         count(*) FILTER (WHERE status = 'replied') AS replied,"
-    "         count(*) FILTER (WHERE status = 'bounced') AS bounced,"
-    "         count(*) FILTER (WHERE status = 'opted_out') AS opted_out"
-    "    FROM prospects) AS p,"
-    " (SELECT count(*) AS total,"
-    "         count(*) FILTER (WHERE state = 'draft') AS draft,"
-    "         count(*) FILTER (WHERE state = 'running') AS running,"
-    "         count(*) FILTER (WHERE state = 'paused') AS paused,"
-    "         count(*) FILTER (WHERE state = 'finished') AS finished"
-    "    FROM campaigns) AS c,"
-    " (SELECT count(*) AS total,"
-    "         count(*) FILTER (WHERE state = 'active') AS active"
-    "    FROM enrollments) AS e,"
-    " (SELECT count(*) FILTER (WHERE state = 'sent') AS sent,"
-    "         count(*) FILTER (WHERE state IN ('sending', 'retry')) AS queued,"
-    "         count(*) FILTER (WHERE state = 'uncertain') AS uncertain,"
-    "         count(*) FILTER (WHERE state = 'failed') AS failed"
-    "    FROM sends) AS s";
-  gint64 *fields[] = {
-    &counts->accounts, &counts->do_not_contact, &counts->events,
-    &counts->prospects, &counts->prospects_active, &counts->prospects_replied,
-    &counts->prospects_bounced, &counts->prospects_opted_out,
-    &counts->campaigns, &counts->campaigns_draft, &counts->campaigns_running,
-    &counts->campaigns_paused, &counts->campaigns_finished,
-    &counts->enrollments, &counts->enrollments_active,
-    &counts->sends_sent, &counts->sends_queued, &counts->sends_uncertain,
-    &counts->sends_failed,
+  const CountSlot prospects[] = {
+    { "active", &counts->prospects_active },
+    { "replied", &counts->prospects_replied },
+    { "bounced", &counts->prospects_bounced },
+    { "opted_out", &counts->prospects_opted_out },
   };
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
+  const CountSlot campaigns[] = {
+    { "draft", &counts->campaigns_draft },
+    { "running", &counts->campaigns_running },
+    { "paused", &counts->campaigns_paused },
+    { "finished", &counts->campaigns_finished },
+  };
+  const CountSlot enrollments[] = {
+    { "active", &counts->enrollments_active },
+  };
+  const CountSlot sends[] = {
+    { "sent", &counts->sends_sent },
+    { "sending", &counts->sends_queued },
+    { "retry", &counts->sends_queued },
+    { "uncertain", &counts->sends_uncertain },
+    { "failed", &counts->sends_failed },
+  };
+  const CountSlot none[] = { { NULL, NULL } };
 
   g_return_val_if_fail (OB_IS_STORE (self), FALSE);
   g_return_val_if_fail (counts != NULL, FALSE);
 
-  stmt = ob_store_prepare (self, sql, error);
-  if (stmt == NULL)
+  memset (counts, 0, sizeof *counts);
+
+  /* One read transaction, so the figures agree with each other. */
+  if (!ob_store_exec (self, "BEGIN", error))
     return FALSE;
 
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
+  if (!count_by (self, "SELECT status, count(*) FROM prospects GROUP BY status",
+                 prospects, G_N_ELEMENTS (prospects), &counts->prospects, error) ||
+      !count_by (self, "SELECT state, count(*) FROM campaigns GROUP BY state",
+                 campaigns, G_N_ELEMENTS (campaigns), &counts->campaigns, error) ||
+      !count_by (self, "SELECT state, count(*) FROM enrollments GROUP BY state",
+                 enrollments, G_N_ELEMENTS (enrollments), &counts->enrollments, error) ||
+      !count_by (self, "SELECT state, count(*) FROM sends GROUP BY state",
+                 sends, G_N_ELEMENTS (sends), NULL, error) ||
+      !count_by (self, "SELECT NULL, count(*) FROM accounts",
+                 none, 0, &counts->accounts, error) ||
+      !count_by (self, "SELECT NULL, count(*) FROM do_not_contact",
+                 none, 0, &counts->do_not_contact, error) ||
+      !count_by (self, "SELECT NULL, count(*) FROM events",
+                 none, 0, &counts->events, error))
     {
-      ob_store_set_error_from_db (self, rc, error, "counts");
+      ob_store_rollback (self);
       return FALSE;
     }
 
-  g_assert (G_N_ELEMENTS (fields) == (gsize) sqlite3_column_count (stmt));
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    *fields[i] = sqlite3_column_int64 (stmt, (int) i);
-
-  return TRUE;
+  return ob_store_exec (self, "COMMIT", error);
 }

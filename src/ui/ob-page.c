@@ -4,15 +4,14 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A page shows either its empty state (an AdwStatusPage that says what to do
- * first) or its content. Subclasses put both in a GtkStack child named "stack"
- * with pages "empty" and "content", and fill the content in refresh().
+ * first) or its content. Subclasses put both in a GtkStack child with pages
+ * "empty" and "content", and fill the content in refresh(). The window hands
+ * every page the same figures, counted once on a worker thread.
  */
 
 #define G_LOG_DOMAIN "ob-page"
 
 #include "config.h"
-
-#include <glib/gi18n.h>
 
 #include "ob-page.h"
 
@@ -20,7 +19,6 @@ typedef struct
 {
   /* owned */
   ObEngine *engine;
-  gulong    store_changed_id;
   gboolean  empty;
 } ObPagePrivate;
 
@@ -136,36 +134,13 @@ set_empty (ObPage   *self,
 }
 
 void
-ob_page_refresh (ObPage *self)
+ob_page_update (ObPage              *self,
+                const ObStoreCounts *counts)
 {
-  ObPagePrivate *priv = ob_page_get_instance_private (self);
-  ObStoreCounts counts = { 0 };
-  g_autoptr(GError) error = NULL;
-
   g_return_if_fail (OB_IS_PAGE (self));
+  g_return_if_fail (counts != NULL);
 
-  if (priv->engine == NULL)
-    {
-      set_empty (self, TRUE);
-      return;
-    }
-
-  /* A handful of indexed counts: cheap enough for the main thread. */
-  if (!ob_store_get_counts (ob_engine_get_store (priv->engine), &counts, &error))
-    {
-      g_warning ("Could not read the store: %s", error->message);
-      return;
-    }
-
-  set_empty (self, !OB_PAGE_GET_CLASS (self)->refresh (self, &counts));
-}
-
-static void
-on_store_changed (ObPage     *self,
-                  const char *table,
-                  ObEngine   *engine)
-{
-  ob_page_refresh (self);
+  set_empty (self, !OB_PAGE_GET_CLASS (self)->refresh (self, counts));
 }
 
 ObEngine *
@@ -190,15 +165,7 @@ ob_page_set_engine (ObPage   *self,
   if (priv->engine == engine)
     return;
 
-  if (priv->engine != NULL)
-    g_clear_signal_handler (&priv->store_changed_id, priv->engine);
   g_set_object (&priv->engine, engine);
-  if (engine != NULL)
-    priv->store_changed_id = g_signal_connect_object (engine, "store-changed",
-                                                      G_CALLBACK (on_store_changed), self,
-                                                      G_CONNECT_SWAPPED);
-
-  ob_page_refresh (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
 }
 

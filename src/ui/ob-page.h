@@ -18,8 +18,9 @@ struct _ObPageClass
 {
   AdwBinClass parent_class;
 
-  /* Called with fresh figures whenever the engine is set or the store changes;
-   * returns TRUE when the page has something to show beside its empty state. */
+  /* Called with fresh figures (counted off the main thread) whenever the
+   * store changed; returns TRUE when the page has something to show beside
+   * its empty state. */
   gboolean (*refresh) (ObPage              *self,
                        const ObStoreCounts *counts);
 };
@@ -28,7 +29,8 @@ ObEngine *ob_page_get_engine (ObPage   *self);
 void      ob_page_set_engine (ObPage   *self,
                               ObEngine *engine);
 gboolean  ob_page_is_empty   (ObPage   *self);
-void      ob_page_refresh    (ObPage   *self);
+void      ob_page_update     (ObPage              *self,
+                              const ObStoreCounts *counts);
 
 void      ob_page_show_count (GtkLabel *label,
                               gint64    value);

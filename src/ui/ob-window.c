@@ -29,6 +29,7 @@ struct _ObWindow
   GtkStack             *main_stack;
   AdwStatusPage        *error_page;
   AdwViewStack         *view_stack;
+  AdwViewSwitcherBar   *switcher_bar;
   ObPage               *dashboard_page;
   ObPage               *campaigns_page;
   ObPage               *prospects_page;
@@ -37,6 +38,8 @@ struct _ObWindow
   /* owned */
   GSettings            *settings;
   ObEngine             *engine;
+  GCancellable         *counting;
+  gboolean              counts_stale;
 };
 
 enum {
@@ -83,6 +86,20 @@ on_visible_page_changed (ObWindow *self)
     g_settings_set_string (self->settings, "last-page", name);
 }
 
+/* The bottom bar stands in for the header's switcher when the window is too
+ * narrow for it, and only while there are pages to switch. */
+static void
+update_switcher_bar (ObWindow *self)
+{
+  gboolean has_pages = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack),
+                                  "content") == 0;
+
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, has_pages);
+  adw_view_switcher_bar_set_reveal (self->switcher_bar,
+                                    has_pages &&
+                                    adw_view_switcher_title_get_title_visible (self->switcher_title));
+}
+
 static void
 show_page_action (GtkWidget  *widget,
                   const char *action_name,
@@ -91,10 +108,72 @@ show_page_action (GtkWidget  *widget,
   ob_window_set_page (OB_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
+static void count_store (ObWindow *self);
+
+static void
+counts_ready_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(ObWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  ObStoreCounts counts;
+  ObPage *pages[] = {
+    self->dashboard_page, self->campaigns_page, self->prospects_page, self->accounts_page,
+  };
+
+  if (!ob_engine_get_counts_finish (OB_ENGINE (source), result, &counts, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_warning ("Could not count the store: %s", error->message);
+          g_clear_object (&self->counting);
+        }
+      return;
+    }
+  g_clear_object (&self->counting);
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    ob_page_update (pages[i], &counts);
+
+  /* The first figures end the spinner: no empty state flashes before data. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "loading") == 0)
+    {
+      gtk_stack_set_visible_child_name (self->main_stack, "content");
+      update_switcher_bar (self);
+    }
+
+  if (self->counts_stale)
+    count_store (self);
+}
+
+/* One count at a time; changes that arrive meanwhile ask for one more. */
+static void
+count_store (ObWindow *self)
+{
+  if (self->engine == NULL)
+    return;
+
+  if (self->counting != NULL)
+    {
+      self->counts_stale = TRUE;
+      return;
+    }
+
+  self->counts_stale = FALSE;
+  self->counting = g_cancellable_new ();
+  ob_engine_get_counts_async (self->engine, self->counting, counts_ready_cb,
+                              g_object_ref (self));
+}
+
 static void
 ob_window_dispose (GObject *object)
 {
   ObWindow *self = OB_WINDOW (object);
+
+  if (self->counting != NULL)
+    g_cancellable_cancel (self->counting);
+  g_clear_object (&self->counting);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), OB_TYPE_WINDOW);
   g_clear_object (&self->engine);
@@ -180,6 +259,7 @@ ob_window_class_init (ObWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ObWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, ObWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, ObWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, ObWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, ObWindow, dashboard_page);
   gtk_widget_class_bind_template_child (widget_class, ObWindow, campaigns_page);
   gtk_widget_class_bind_template_child (widget_class, ObWindow, prospects_page);
@@ -207,8 +287,10 @@ ob_window_init (ObWindow *self)
   g_signal_connect_object (self->view_stack, "notify::visible-child-name",
                            G_CALLBACK (on_visible_page_changed), self, G_CONNECT_SWAPPED);
 
+  g_signal_connect_object (self->switcher_title, "notify::title-visible",
+                           G_CALLBACK (update_switcher_bar), self, G_CONNECT_SWAPPED);
   gtk_stack_set_visible_child_name (self->main_stack, "loading");
-  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, FALSE);
+  update_switcher_bar (self);
 }
 
 ObWindow *
@@ -237,6 +319,8 @@ ob_window_set_engine (ObWindow *self,
   g_return_if_fail (OB_IS_WINDOW (self));
   g_return_if_fail (engine == NULL || OB_IS_ENGINE (engine));
 
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_func (self->engine, count_store, self);
   if (!g_set_object (&self->engine, engine))
     return;
 
@@ -249,8 +333,9 @@ ob_window_set_engine (ObWindow *self,
        * dashboard, whose empty state walks them through the first steps. */
       last_page = g_settings_get_string (self->settings, "last-page");
       ob_window_set_page (self, last_page);
-      gtk_stack_set_visible_child_name (self->main_stack, "content");
-      adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, TRUE);
+      g_signal_connect_object (engine, "store-changed", G_CALLBACK (count_store), self,
+                               G_CONNECT_SWAPPED);
+      count_store (self);
     }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
@@ -265,7 +350,7 @@ ob_window_show_error (ObWindow     *self,
 
   adw_status_page_set_description (self->error_page, error->message);
   gtk_stack_set_visible_child_name (self->main_stack, "error");
-  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, FALSE);
+  update_switcher_bar (self);
 }
 
 /**

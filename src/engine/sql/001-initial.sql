@@ -143,6 +143,8 @@ CREATE TABLE enrollments (
   UNIQUE (campaign_id, prospect_id)
 );
 CREATE INDEX enrollments_prospect ON enrollments (prospect_id);
+CREATE INDEX enrollments_campaign_state ON enrollments (campaign_id, state);
+CREATE INDEX enrollments_state ON enrollments (state);
 -- the scheduler's question: which active enrollment of a campaign is due first
 CREATE INDEX enrollments_due ON enrollments (campaign_id, due_at) WHERE state = 'active';
 
@@ -167,7 +169,7 @@ CREATE TABLE sends (
 );
 CREATE INDEX sends_message_id ON sends (message_id);
 CREATE INDEX sends_account_sent ON sends (account_id, sent_at) WHERE sent_at IS NOT NULL;
-CREATE INDEX sends_state ON sends (state) WHERE state IN ('sending', 'retry', 'uncertain');
+CREATE INDEX sends_state ON sends (state);
 
 -- Append-only: the source of every dashboard figure and the audit trail.
 CREATE TABLE events (
