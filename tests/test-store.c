@@ -116,8 +116,16 @@ test_create_empty (Fixture       *f,
       g_assert_cmpint (query_int (store, sql), ==, 1);
     }
 
-  /* The file is only owner-readable folder-wise: created with 0700. */
-  g_assert_true (g_file_test (f->path, G_FILE_TEST_IS_REGULAR));
+  /* Personal data: the file and its folder are the owner's only. */
+  {
+    GStatBuf st;
+    g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+
+    g_assert_cmpint (g_stat (f->path, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+    g_assert_cmpint (g_stat (wal, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
 }
 
 static void

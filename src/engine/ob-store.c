@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -409,6 +410,16 @@ ob_store_open_at_version (const char  *path,
                        dir, g_strerror (saved_errno));
           return NULL;
         }
+    }
+
+  /* Prospect lists are personal data: a new store is readable by its owner
+   * only (sqlite gives its -wal and -shm files the same mode). */
+  if (strcmp (path, ":memory:") != 0 && !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+      if (fd >= 0)
+        g_close (fd, NULL);
     }
 
   rc = sqlite3_open_v2 (path, &self->db,
