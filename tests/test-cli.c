@@ -151,7 +151,12 @@ test_status_json (void)
   run_cli (&r, "--db", db, "status", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.err, ==, "");
-  g_assert_nonnull (strstr (r.out, "\"schema_version\": 1"));
+  {
+    g_autofree char *schema = g_strdup_printf ("\"schema_version\": %d",
+                                               ob_store_latest_version ());
+
+    g_assert_nonnull (strstr (r.out, schema));
+  }
   g_assert_nonnull (strstr (r.out, "\"prospects\": {\n    \"total\": 2,\n    \"active\": 1,\n"
                                    "    \"replied\": 1,"));
   g_assert_nonnull (strstr (r.out, "\"running\": 1"));

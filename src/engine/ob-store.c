@@ -122,6 +122,14 @@ ob_store_default_path (void)
   return g_build_filename (g_get_user_data_dir (), "outbound", "outbound.db", NULL);
 }
 
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  /* g_ptr_array_sort hands over pointers to the elements. */
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 /* Migrations are resources named NNN-what.sql; NNN is the version they lead to. */
 static GPtrArray *
 list_migrations (void)
@@ -138,7 +146,7 @@ list_migrations (void)
     if (g_str_has_suffix (names[i], ".sql"))
       g_ptr_array_add (sorted, g_strdup (names[i]));
 
-  g_ptr_array_sort (sorted, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (sorted, compare_names);
 
   /* A gap or duplicate in the numbering is a packaging bug, not a user error. */
   for (guint i = 0; i < sorted->len; i++)
