@@ -12,6 +12,8 @@
 #include "ob-application.h"
 #include "ob-page.h"
 #include "ob-preferences-window.h"
+#include "ob-prospect-editor.h"
+#include "ob-prospects.h"
 #include "ob-window.h"
 
 #define DEADLINE_US (20 * G_USEC_PER_SEC)
@@ -53,6 +55,10 @@ no_transition_running (gpointer data)
   GtkWidget *widget = data;
 
   if (GTK_IS_STACK (widget) && gtk_stack_get_transition_running (GTK_STACK (widget)))
+    return FALSE;
+  if (ADW_IS_FLAP (widget) &&
+      adw_flap_get_reveal_progress (ADW_FLAP (widget)) !=
+      (adw_flap_get_reveal_flap (ADW_FLAP (widget)) ? 1.0 : 0.0))
     return FALSE;
   if (ADW_IS_SQUEEZER (widget) && adw_squeezer_get_transition_running (ADW_SQUEEZER (widget)))
     return FALSE;
@@ -504,6 +510,197 @@ test_damaged_store_shows_error (Fixture       *f,
   g_assert_cmpstr (after, ==, "not a database\n");
 }
 
+typedef struct
+{
+  GListModel *model;
+  guint       n;
+} ModelCount;
+
+static gboolean
+model_has_n (gpointer data)
+{
+  ModelCount *c = data;
+
+  return g_list_model_get_n_items (c->model) == c->n;
+}
+
+static void
+wait_for_rows (GListModel *model,
+               guint       n)
+{
+  ModelCount c = { model, n };
+
+  wait_until (model_has_n, &c);
+}
+
+static AdwEntryRow *
+find_entry_row (GtkWidget  *root,
+                const char *title)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwEntryRow *found;
+
+      if (ADW_IS_ENTRY_ROW (child) &&
+          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)), title) == 0)
+        return ADW_ENTRY_ROW (child);
+      found = find_entry_row (child, title);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gint64
+count_prospects (ObEngine *engine)
+{
+  ObStoreCounts counts;
+
+  g_assert_true (ob_store_get_counts (ob_engine_get_store (engine), &counts, NULL));
+  return counts.prospects;
+}
+
+static void
+seed_prospect (ObEngine   *engine,
+               const char *email,
+               const char *first,
+               const char *last,
+               const char *company)
+{
+  g_autoptr(ObProspect) p = ob_prospect_new ();
+  g_autoptr(GError) error = NULL;
+
+  ob_prospect_set_field (p, "email", email);
+  ob_prospect_set_field (p, "first_name", first);
+  ob_prospect_set_field (p, "last_name", last);
+  ob_prospect_set_field (p, "company", company);
+  ob_prospect_set_field (p, "linkedin_url", "https://example.test/in/x");
+  g_assert_true (ob_prospect_save (p, ob_engine_get_store (engine), &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+no_toast_shown (gpointer data)
+{
+  return find_descendant (data, g_type_from_name ("AdwToastWidget")) == NULL;
+}
+
+static gboolean
+two_prospects_left (gpointer data)
+{
+  return count_prospects (data) == 2;
+}
+
+/* The Prospects page end to end: list, search, add, edit, delete and undo. */
+static void
+test_prospects_list (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  ObEngine *engine;
+  GtkColumnView *view;
+  GListModel *rows;
+  GtkWidget *page;
+  ObProspectEditor *editor;
+  GtkEditable *search;
+
+  start_app (f, f->db_path);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1200, 760);
+  engine = ob_window_get_engine (f->window);
+  seed_prospect (engine, "ann@acme.test", "Ann", "Lee", "Acme Corp");
+  seed_prospect (engine, "bob@bolt.test", "Bob", "Żółkiewski", "Bolt");
+  seed_prospect (engine, "cid@corp.test", "Cid", "Moe", "Globex");
+  ob_engine_notify_store_changed (engine, "prospects");
+  ob_window_set_page (f->window, "prospects");
+
+  page = GTK_WIDGET (find_descendant (GTK_WIDGET (f->window), g_type_from_name ("ObProspectsPage")));
+  view = find_descendant (page, GTK_TYPE_COLUMN_VIEW);
+  rows = G_LIST_MODEL (gtk_column_view_get_model (view));
+  wait_for_rows (rows, 3);
+  wait_until (page_has_content, page);
+
+  /* Search as you type, by a part of a name with Polish letters. */
+  search = GTK_EDITABLE (find_descendant (page, GTK_TYPE_SEARCH_ENTRY));
+  gtk_editable_set_text (search, "żółk");
+  wait_for_rows (rows, 1);
+  gtk_editable_set_text (search, "");
+  wait_for_rows (rows, 3);
+
+  /* Add one by hand. */
+  gtk_widget_activate_action (page, "prospects.add", NULL);
+  editor = find_descendant (page, OB_TYPE_PROSPECT_EDITOR);
+  gtk_editable_set_text (GTK_EDITABLE (find_entry_row (GTK_WIDGET (editor), "Email")),
+                         "dee@delta.test");
+  gtk_editable_set_text (GTK_EDITABLE (find_entry_row (GTK_WIDGET (editor), "First Name")), "Dee");
+  gtk_editable_set_text (GTK_EDITABLE (find_entry_row (GTK_WIDGET (editor), "Time Zone")),
+                         "Mars/Olympus");
+  g_assert_false (ob_prospect_editor_save (editor, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  gtk_editable_set_text (GTK_EDITABLE (find_entry_row (GTK_WIDGET (editor), "Time Zone")),
+                         "Europe/Warsaw");
+  g_assert_true (ob_prospect_editor_save (editor, &error));
+  g_assert_no_error (error);
+  wait_for_rows (rows, 4);
+  g_assert_cmpint (count_prospects (engine), ==, 4);
+
+  /* Edit the last row (newest first: Ann), custom field included. */
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (rows), 3, TRUE);
+  {
+    g_autoptr(ObProspect) shown = NULL;
+    AdwEntryRow *linkedin = find_entry_row (GTK_WIDGET (editor), "linkedin_url");
+
+    g_assert_cmpstr (ob_prospect_get_email (ob_prospect_editor_get_prospect (editor)), ==,
+                     "ann@acme.test");
+    g_assert_nonnull (linkedin);
+    gtk_editable_set_text (GTK_EDITABLE (linkedin), "https://example.test/in/ann");
+    gtk_editable_set_text (GTK_EDITABLE (find_entry_row (GTK_WIDGET (editor), "Company")),
+                           "Acme Holdings");
+    save_screenshot (GTK_WIDGET (f->window), "prospects-editor");
+    g_assert_true (ob_prospect_editor_save (editor, &error));
+    g_assert_no_error (error);
+
+    shown = ob_prospect_load (ob_engine_get_store (engine),
+                              ob_prospect_get_id (ob_prospect_editor_get_prospect (editor)), &error);
+    g_assert_cmpstr (ob_prospect_get_company (shown), ==, "Acme Holdings");
+    g_assert_cmpstr (ob_prospect_get_field (shown, "linkedin_url"), ==, "https://example.test/in/ann");
+  }
+
+  /* Delete two, undo, delete again and let the toast go. */
+  gtk_selection_model_select_range (GTK_SELECTION_MODEL (rows), 0, 2, TRUE);
+  gtk_widget_activate_action (page, "prospects.delete", NULL);
+  wait_for_rows (rows, 2);
+  save_screenshot (GTK_WIDGET (f->window), "prospects-undo");
+  gtk_widget_activate_action (page, "prospects.undo-delete", NULL);
+  wait_for_rows (rows, 4);
+  g_assert_cmpint (count_prospects (engine), ==, 4);
+  /* Undo took the toast away too. */
+  wait_until (no_toast_shown, f->window);
+
+  gtk_selection_model_select_range (GTK_SELECTION_MODEL (rows), 0, 2, TRUE);
+  gtk_widget_activate_action (page, "prospects.delete", NULL);
+  wait_for_rows (rows, 2);
+  g_assert_cmpint (count_prospects (engine), ==, 4);
+  /* Closing the toast (as its timeout would, when the window has the focus)
+   * really deletes the rows. */
+  {
+    GtkWidget *toast = find_descendant (GTK_WIDGET (f->window), g_type_from_name ("AdwToastWidget"));
+    GtkWidget *close = NULL;
+
+    g_assert_nonnull (toast);
+    for (GtkWidget *w = find_descendant (toast, GTK_TYPE_BUTTON); w != NULL;
+         w = gtk_widget_get_next_sibling (w))
+      if (GTK_IS_BUTTON (w) &&
+          g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (w)), "window-close-symbolic") == 0)
+        close = w;
+    g_assert_nonnull (close);
+    g_signal_emit_by_name (close, "clicked");
+  }
+  wait_until (two_prospects_left, engine);
+  wait_for_rows (rows, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -537,6 +734,8 @@ main (int    argc,
   ADD ("state-saved", test_window_state_saved);
   ADD ("dialogs", test_dialogs);
   ADD ("damaged-store-shows-error", test_damaged_store_shows_error);
+  g_test_add ("/ui/prospects/list-search-edit-undo", Fixture, NULL, fixture_setup,
+              test_prospects_list, fixture_teardown);
 #undef ADD
 
   return g_test_run ();

@@ -1,66 +1,484 @@
-/* ob-prospects-page.c: the Prospects page of the main window
+/* ob-prospects-page.c: the Prospects page: the list, search, filters, editor
  *
  * Copyright 2026 The Outbound authors
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The list is an ObProspectModel (ids from sqlite, rows built on demand), so
+ * a million prospects cost a few MB and no main-loop wait. Deleting hides the
+ * rows at once and offers Undo; the rows are really deleted when the toast
+ * goes away (or the window closes).
  */
 
 #define G_LOG_DOMAIN "ob-prospects-page"
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
+#include "ob-prospect-editor.h"
+#include "ob-prospect-model.h"
 #include "ob-prospects-page.h"
 
 struct _ObProspectsPage
 {
-  ObPage    parent_instance;
+  ObPage              parent_instance;
 
   /* template widgets */
-  GtkLabel *total_label;
-  GtkLabel *active_label;
-  GtkLabel *replied_label;
-  GtkLabel *bounced_label;
-  GtkLabel *opted_out_label;
-  GtkLabel *blocked_label;
+  AdwFlap            *flap;
+  GtkSearchEntry     *search_entry;
+  GtkDropDown        *status_filter;
+  GtkDropDown        *sort_order;
+  GtkLabel           *count_label;
+  GtkLabel           *index_label;
+  GtkSpinner         *spinner;
+  GtkStack           *list_stack;
+  GtkColumnView      *column_view;
+  GtkActionBar       *selection_bar;
+  GtkLabel           *selection_label;
+  ObProspectEditor   *editor;
+
+  /* owned */
+  ObProspectModel    *model;
+  GtkFilterListModel *visible;
+  GtkCustomFilter    *hide_filter;
+  GtkMultiSelection  *selection;
+  /* ids deleted but still undoable: hidden from the list */
+  GHashTable         *pending_delete;
+  AdwToast           *delete_toast;
 };
 
 G_DEFINE_FINAL_TYPE (ObProspectsPage, ob_prospects_page, OB_TYPE_PAGE)
 
+static const char *status_values[] = { NULL, "active", "replied", "bounced", "opted_out" };
+
+static void
+update_count (ObProspectsPage *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->visible));
+  gboolean loading = ob_prospect_model_get_loading (self->model);
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u prospect", "%'u prospects", n), n);
+  gtk_label_set_label (self->count_label, text);
+  gtk_spinner_set_spinning (self->spinner, loading);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), loading);
+  if (!loading)
+    gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "list" : "no-results");
+}
+
+static void
+apply_query (ObProspectsPage *self)
+{
+  ObProspectQuery query = { 0 };
+  guint status = gtk_drop_down_get_selected (self->status_filter);
+  guint sort = gtk_drop_down_get_selected (self->sort_order);
+  static const struct { ObProspectSort sort; gboolean descending; } sorts[] = {
+    { OB_PROSPECT_SORT_ADDED, TRUE },
+    { OB_PROSPECT_SORT_ADDED, FALSE },
+    { OB_PROSPECT_SORT_NAME, FALSE },
+    { OB_PROSPECT_SORT_EMAIL, FALSE },
+    { OB_PROSPECT_SORT_COMPANY, FALSE },
+    { OB_PROSPECT_SORT_STATUS, FALSE },
+  };
+
+  if (self->model == NULL)
+    return;
+
+  query.search = (char *) gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  query.status = status < G_N_ELEMENTS (status_values) ? (char *) status_values[status] : NULL;
+  if (sort < G_N_ELEMENTS (sorts))
+    {
+      query.sort = sorts[sort].sort;
+      query.descending = sorts[sort].descending;
+    }
+  ob_prospect_model_set_query (self->model, &query);
+}
+
+static void
+on_search_changed (ObProspectsPage *self)
+{
+  apply_query (self);
+}
+
+static void
+on_filter_changed (ObProspectsPage *self)
+{
+  apply_query (self);
+}
+
+static gboolean
+not_pending_delete (gpointer item,
+                    gpointer user_data)
+{
+  ObProspectsPage *self = user_data;
+  gint64 id = ob_prospect_get_id (item);
+
+  return !g_hash_table_contains (self->pending_delete, &id);
+}
+
+static void
+open_editor (ObProspectsPage *self,
+             ObProspect      *prospect)
+{
+  ob_prospect_editor_edit (self->editor, prospect);
+  adw_flap_set_reveal_flap (self->flap, TRUE);
+}
+
+static void
+on_row_activated (ObProspectsPage *self,
+                  guint            position)
+{
+  g_autoptr(ObProspect) prospect = g_list_model_get_item (G_LIST_MODEL (self->visible), position);
+
+  if (prospect != NULL)
+    open_editor (self, prospect);
+}
+
+static void
+on_selection_changed (ObProspectsPage *self)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  guint64 n = gtk_bitset_get_size (selected);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prospects.delete", n > 0);
+
+  if (n == 1)
+    {
+      g_autoptr(ObProspect) prospect =
+        g_list_model_get_item (G_LIST_MODEL (self->visible), gtk_bitset_get_nth (selected, 0));
+
+      if (prospect != NULL)
+        open_editor (self, prospect);
+    }
+  else if (n > 1)
+    {
+      g_autofree char *text =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u selected", "%'u selected", (gulong) n),
+                         (guint) n);
+
+      gtk_label_set_label (self->selection_label, text);
+      adw_flap_set_reveal_flap (self->flap, FALSE);
+    }
+  gtk_action_bar_set_revealed (self->selection_bar, n > 1);
+}
+
+static void
+on_editor_saved (ObProspectsPage *self,
+                 ObProspect      *prospect)
+{
+  ob_prospect_model_forget (self->model, ob_prospect_get_id (prospect));
+}
+
+static void
+on_editor_closed (ObProspectsPage *self)
+{
+  adw_flap_set_reveal_flap (self->flap, FALSE);
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+}
+
+static void
+add_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  ObProspectsPage *self = OB_PROSPECTS_PAGE (widget);
+  GtkStack *stack = GTK_STACK (adw_bin_get_child (ADW_BIN (self)));
+
+  /* From the empty state too: the editor lives beside the list. */
+  gtk_stack_set_visible_child_name (stack, "content");
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  open_editor (self, NULL);
+}
+
+static void
+commit_pending_delete (ObProspectsPage *self)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) error = NULL;
+  ObEngine *engine = ob_page_get_engine (OB_PAGE (self));
+  GHashTableIter iter;
+  gint64 *id;
+
+  if (g_hash_table_size (self->pending_delete) == 0 || engine == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, self->pending_delete);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &id, NULL))
+    g_array_append_val (ids, *id);
+
+  if (!ob_prospects_delete (ob_engine_get_store (engine), (gint64 *) ids->data, ids->len, &error))
+    g_warning ("Could not delete prospects: %s", error->message);
+
+  g_hash_table_remove_all (self->pending_delete);
+  ob_engine_notify_store_changed (engine, "prospects");
+}
+
+static void
+on_delete_toast_dismissed (ObProspectsPage *self)
+{
+  g_clear_object (&self->delete_toast);
+  commit_pending_delete (self);
+}
+
+static void
+undo_delete_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  ObProspectsPage *self = OB_PROSPECTS_PAGE (widget);
+
+  g_hash_table_remove_all (self->pending_delete);
+  gtk_filter_changed (GTK_FILTER (self->hide_filter), GTK_FILTER_CHANGE_LESS_STRICT);
+  if (self->delete_toast != NULL)
+    adw_toast_dismiss (self->delete_toast);
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ObProspectsPage *self = OB_PROSPECTS_PAGE (widget);
+  g_autoptr(GtkBitset) selected = NULL;
+  g_autofree char *title = NULL;
+  GtkBitsetIter iter;
+  guint position;
+  guint n = 0;
+  GtkWidget *window;
+
+  /* A delete still waiting for its toast to go is done first. */
+  if (self->delete_toast != NULL)
+    adw_toast_dismiss (self->delete_toast);
+
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  if (gtk_bitset_is_empty (selected) && adw_flap_get_reveal_flap (self->flap))
+    {
+      ObProspect *shown = ob_prospect_editor_get_prospect (self->editor);
+      gint64 id = ob_prospect_get_id (shown);
+
+      if (id != 0)
+        {
+          g_hash_table_add (self->pending_delete, g_memdup2 (&id, sizeof id));
+          n = 1;
+        }
+    }
+
+  for (gboolean ok = gtk_bitset_iter_init_first (&iter, selected, &position); ok;
+       ok = gtk_bitset_iter_next (&iter, &position))
+    {
+      g_autoptr(ObProspect) prospect = g_list_model_get_item (G_LIST_MODEL (self->visible), position);
+      gint64 id = ob_prospect_get_id (prospect);
+
+      g_hash_table_add (self->pending_delete, g_memdup2 (&id, sizeof id));
+      n++;
+    }
+  if (n == 0)
+    return;
+
+  adw_flap_set_reveal_flap (self->flap, FALSE);
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  gtk_filter_changed (GTK_FILTER (self->hide_filter), GTK_FILTER_CHANGE_MORE_STRICT);
+
+  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u prospect deleted",
+                                        "%'u prospects deleted", n), n);
+  self->delete_toast = g_object_ref (adw_toast_new (title));
+  adw_toast_set_button_label (self->delete_toast, _("_Undo"));
+  adw_toast_set_action_name (self->delete_toast, "prospects.undo-delete");
+  adw_toast_set_priority (self->delete_toast, ADW_TOAST_PRIORITY_HIGH);
+  g_signal_connect_object (self->delete_toast, "dismissed",
+                           G_CALLBACK (on_delete_toast_dismissed), self, G_CONNECT_SWAPPED);
+
+  window = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  if (window != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (window), g_object_ref (self->delete_toast));
+  else
+    commit_pending_delete (self);
+}
+
+static void
+focus_search_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (OB_PROSPECTS_PAGE (widget)->search_entry));
+}
+
 static gboolean
 ob_prospects_page_refresh (ObPage              *page,
-                       const ObStoreCounts *counts)
+                           const ObStoreCounts *counts)
 {
   ObProspectsPage *self = OB_PROSPECTS_PAGE (page);
+  ObEngine *engine = ob_page_get_engine (page);
 
-  ob_page_show_count (self->total_label, counts->prospects);
-  ob_page_show_count (self->active_label, counts->prospects_active);
-  ob_page_show_count (self->replied_label, counts->prospects_replied);
-  ob_page_show_count (self->bounced_label, counts->prospects_bounced);
-  ob_page_show_count (self->opted_out_label, counts->prospects_opted_out);
-  ob_page_show_count (self->blocked_label, counts->do_not_contact);
+  if (engine != NULL && self->model == NULL)
+    {
+      self->model = ob_prospect_model_new (engine);
+      self->hide_filter = gtk_custom_filter_new (not_pending_delete, self, NULL);
+      self->visible = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->model)),
+                                                 g_object_ref (GTK_FILTER (self->hide_filter)));
+      self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->visible)));
+      gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+      g_signal_connect_object (self->selection, "selection-changed",
+                               G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->visible, "items-changed",
+                               G_CALLBACK (update_count), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->model, "notify::loading",
+                               G_CALLBACK (update_count), self, G_CONNECT_SWAPPED);
+      ob_prospect_editor_set_engine (self->editor, engine);
+      apply_query (self);
+    }
 
   return counts->prospects > 0;
+}
+
+/* Columns: one label each, filled from the row's prospect on bind. */
+typedef const char *(*TextGetter) (ObProspect *prospect);
+
+static const char *
+get_name (ObProspect *prospect)
+{
+  char *name = ob_prospect_dup_full_name (prospect);
+
+  /* Kept with the object so the label may borrow it. */
+  g_object_set_data_full (G_OBJECT (prospect), "ob-full-name", name, g_free);
+  return name;
+}
+
+static const char *
+get_status (ObProspect *prospect)
+{
+  return ob_prospect_status_to_string (ob_prospect_get_status (prospect));
+}
+
+static void
+setup_label (GtkSignalListItemFactory *factory,
+             GtkListItem              *item)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_label (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            TextGetter                getter)
+{
+  ObProspect *prospect = gtk_list_item_get_item (item);
+
+  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)),
+                       prospect != NULL ? getter (prospect) : "");
+}
+
+static void
+add_column (ObProspectsPage *self,
+            const char      *title,
+            TextGetter       getter,
+            gboolean         expand)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkColumnViewColumn *column;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_label), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_label), getter);
+  column = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_expand (column, expand);
+  gtk_column_view_column_set_resizable (column, TRUE);
+  gtk_column_view_append_column (self->column_view, column);
+  g_object_unref (column);
+}
+
+static void
+ob_prospects_page_dispose (GObject *object)
+{
+  ObProspectsPage *self = OB_PROSPECTS_PAGE (object);
+
+  /* Closing the window with a delete pending carries it out. */
+  if (self->delete_toast != NULL)
+    adw_toast_dismiss (self->delete_toast);
+  commit_pending_delete (self);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), OB_TYPE_PROSPECTS_PAGE);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->visible);
+  g_clear_object (&self->hide_filter);
+  g_clear_object (&self->model);
+  g_clear_object (&self->delete_toast);
+
+  G_OBJECT_CLASS (ob_prospects_page_parent_class)->dispose (object);
+}
+
+static void
+ob_prospects_page_finalize (GObject *object)
+{
+  ObProspectsPage *self = OB_PROSPECTS_PAGE (object);
+
+  g_hash_table_unref (self->pending_delete);
+
+  G_OBJECT_CLASS (ob_prospects_page_parent_class)->finalize (object);
 }
 
 static void
 ob_prospects_page_class_init (ObProspectsPageClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   ObPageClass *page_class = OB_PAGE_CLASS (klass);
 
+  object_class->dispose = ob_prospects_page_dispose;
+  object_class->finalize = ob_prospects_page_finalize;
   page_class->refresh = ob_prospects_page_refresh;
+
+  g_type_ensure (OB_TYPE_PROSPECT_EDITOR);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/ui/ob-prospects-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, total_label);
-  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, active_label);
-  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, replied_label);
-  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, bounced_label);
-  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, opted_out_label);
-  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, blocked_label);
+  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, flap);
+  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, status_filter);
+  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, sort_order);
+  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, count_label);
+  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, index_label);
+  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, column_view);
+  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, selection_bar);
+  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, selection_label);
+  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, editor);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_editor_saved);
+  gtk_widget_class_bind_template_callback (widget_class, on_editor_closed);
+
+  gtk_widget_class_install_action (widget_class, "prospects.add", NULL, add_action);
+  gtk_widget_class_install_action (widget_class, "prospects.delete", NULL, delete_action);
+  gtk_widget_class_install_action (widget_class, "prospects.undo-delete", NULL, undo_delete_action);
+  gtk_widget_class_install_action (widget_class, "prospects.focus-search", NULL, focus_search_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
+                                       "prospects.focus-search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "prospects.add", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "prospects.delete", NULL);
 }
 
 static void
 ob_prospects_page_init (ObProspectsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->pending_delete = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  add_column (self, _("Email"), ob_prospect_get_email, TRUE);
+  add_column (self, _("Name"), get_name, TRUE);
+  add_column (self, _("Company"), ob_prospect_get_company, TRUE);
+  add_column (self, _("Job Title"), ob_prospect_get_title, FALSE);
+  add_column (self, _("Status"), get_status, FALSE);
+
+  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->column_view));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prospects.delete", FALSE);
 }
