@@ -30,6 +30,7 @@ struct _ObProspectModel
   GArray          *ids;
   GHashTable      *cache;
   GCancellable    *loading;
+  gboolean         first_batch_shown;
 };
 
 enum {
@@ -100,10 +101,16 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = ob_prospect_model_get_item;
 }
 
+/* A view shows its first screen from this many rows while the rest load. */
+#define FIRST_BATCH 256
+
 typedef struct
 {
   char            *db_path;
   ObProspectQuery *query;
+  GMainContext    *context;
+  ObProspectModel *model;   /* touched on the model's thread only */
+  GCancellable    *cancellable;
 } QueryData;
 
 static void
@@ -111,7 +118,63 @@ query_data_free (QueryData *data)
 {
   g_free (data->db_path);
   ob_prospect_query_free (data->query);
+  g_main_context_unref (data->context);
+  g_object_unref (data->model);
+  g_object_unref (data->cancellable);
   g_free (data);
+}
+
+typedef struct
+{
+  ObProspectModel *model;
+  GCancellable    *cancellable;
+  GArray          *ids;
+} FirstBatch;
+
+static void
+first_batch_free (FirstBatch *batch)
+{
+  g_object_unref (batch->model);
+  g_object_unref (batch->cancellable);
+  g_array_unref (batch->ids);
+  g_free (batch);
+}
+
+static void replace_ids (ObProspectModel *self,
+                         GArray          *ids,
+                         gboolean         extends_shown);
+
+/* On the model's thread: show the first rows unless a newer query started. */
+static gboolean
+show_first_batch (gpointer user_data)
+{
+  FirstBatch *batch = user_data;
+
+  if (batch->model->loading == batch->cancellable &&
+      !g_cancellable_is_cancelled (batch->cancellable))
+    {
+      replace_ids (batch->model, g_array_ref (batch->ids), FALSE);
+      batch->model->first_batch_shown = TRUE;
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* On the worker thread. */
+static void
+post_first_batch (const gint64 *ids,
+                  guint         n_ids,
+                  gpointer      user_data)
+{
+  QueryData *data = user_data;
+  FirstBatch *batch = g_new0 (FirstBatch, 1);
+
+  batch->model = g_object_ref (data->model);
+  batch->cancellable = g_object_ref (data->cancellable);
+  batch->ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_ids);
+  g_array_append_vals (batch->ids, ids, n_ids);
+  g_main_context_invoke_full (data->context, G_PRIORITY_DEFAULT, show_first_batch, batch,
+                              (GDestroyNotify) first_batch_free);
 }
 
 static void
@@ -132,7 +195,8 @@ query_thread (GTask        *task,
       return;
     }
 
-  ids = ob_prospects_query_ids (store, data->query, cancellable, &error);
+  ids = ob_prospects_query_ids_full (store, data->query, FIRST_BATCH, post_first_batch, data,
+                                     cancellable, &error);
   if (ids == NULL)
     g_task_return_error (task, error);
   else
@@ -147,7 +211,6 @@ query_done_cb (GObject      *source,
   ObProspectModel *self = OB_PROSPECT_MODEL (source);
   g_autoptr(GError) error = NULL;
   GArray *ids;
-  guint removed;
 
   ids = g_task_propagate_pointer (G_TASK (result), &error);
   if (ids == NULL)
@@ -162,15 +225,29 @@ query_done_cb (GObject      *source,
     }
 
   g_clear_object (&self->loading);
-  removed = self->ids->len;
+  replace_ids (self, ids, self->first_batch_shown);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+/* Every row is announced as changed, since any of them may have been
+ * edited, except when the full result extends the first batch of the same
+ * query: then only the new rows are, and the view keeps scroll and selection. */
+static void
+replace_ids (ObProspectModel *self,
+             GArray          *ids,
+             gboolean         extends_shown)
+{
+  guint old_len = self->ids->len;
+  guint same = extends_shown ? MIN (old_len, ids->len) : 0;
+
   g_array_unref (self->ids);
   self->ids = ids;
-  g_hash_table_remove_all (self->cache);
+  if (same == 0)
+    g_hash_table_remove_all (self->cache);
 
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, ids->len);
-  if (removed != ids->len)
+  g_list_model_items_changed (G_LIST_MODEL (self), same, old_len - same, ids->len - same);
+  if (old_len != ids->len)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
 void
@@ -187,10 +264,14 @@ ob_prospect_model_reload (ObProspectModel *self)
     g_cancellable_cancel (self->loading);
   g_clear_object (&self->loading);
   self->loading = g_cancellable_new ();
+  self->first_batch_shown = FALSE;
 
   data = g_new0 (QueryData, 1);
   data->db_path = g_strdup (ob_engine_get_db_path (self->engine));
   data->query = ob_prospect_query_copy (self->query);
+  data->context = g_main_context_ref_thread_default ();
+  data->model = g_object_ref (self);
+  data->cancellable = g_object_ref (self->loading);
 
   task = g_task_new (self, self->loading, query_done_cb, NULL);
   g_task_set_source_tag (task, ob_prospect_model_reload);

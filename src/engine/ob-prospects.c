@@ -656,10 +656,9 @@ search_phrase (const char *needle)
 }
 
 static char *
-like_pattern (const char *needle,
-              gboolean    prefix_only)
+like_pattern (const char *needle)
 {
-  GString *pattern = g_string_new (prefix_only ? "" : "%");
+  GString *pattern = g_string_new ("%");
 
   for (const char *p = needle; *p != '\0'; p++)
     {
@@ -687,12 +686,32 @@ ob_prospects_query_ids (ObStore                *store,
                         GCancellable           *cancellable,
                         GError                **error)
 {
+  return ob_prospects_query_ids_full (store, query, 0, NULL, NULL, cancellable, error);
+}
+
+/**
+ * ob_prospects_query_ids_full:
+ * @first_batch: how many ids to hand to @first_batch_func as soon as they
+ *   are found, so a view can show its first screen before a long query ends
+ *
+ * Like ob_prospects_query_ids().
+ */
+GArray *
+ob_prospects_query_ids_full (ObStore                *store,
+                             const ObProspectQuery  *query,
+                             guint                   first_batch,
+                             ObIdsFunc               first_batch_func,
+                             gpointer                user_data,
+                             GCancellable           *cancellable,
+                             GError                **error)
+{
   g_autoptr(GString) sql = g_string_new ("SELECT p.id FROM prospects AS p");
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *needle = NULL;
   g_autofree char *phrase = NULL;
   g_autofree char *pattern = NULL;
+  const char *matches = NULL;
   gboolean where = FALSE;
   guint n = 0;
   int rc;
@@ -706,23 +725,42 @@ ob_prospects_query_ids (ObStore                *store,
         g_clear_pointer (&needle, g_free);
     }
 
+  /* Each branch is its own indexed lookup; an OR across them would make
+   * sqlite scan the whole table. */
   if (needle != NULL && g_utf8_strlen (needle, -1) >= 3)
     {
       phrase = search_phrase (needle);
-      pattern = like_pattern (needle, FALSE);
-      AND ();
-      g_string_append (sql,
-                       "(p.id IN (SELECT rowid FROM prospects_search WHERE prospects_search MATCH ?1)"
-                       " OR (p.id > (SELECT indexed_upto FROM search_state)"
-                       "     AND (" SEARCH_TEXT_SQL ") LIKE ?2 ESCAPE '\\'))");
+      pattern = like_pattern (needle);
+      matches = "SELECT rowid AS id FROM prospects_search WHERE prospects_search MATCH ?1"
+                " UNION ALL"
+                " SELECT id FROM prospects WHERE id > (SELECT indexed_upto FROM search_state)"
+                "  AND (" SEARCH_TEXT_SQL ") LIKE ?2 ESCAPE '\\'";
     }
   else if (needle != NULL)
     {
-      g_autofree char *lower = g_utf8_strdown (needle, -1);
+      /* Keys and domains are stored lower-case: a prefix is a range of the
+       * binary index, up to the prefix followed by the highest code point. */
+      pattern = g_utf8_strdown (needle, -1);
+      matches = "SELECT id FROM prospects"
+                "  WHERE email_key >= ?2 AND email_key < ?2 || char (1114111)"
+                " UNION SELECT id FROM prospects"
+                "  WHERE domain >= ?2 AND domain < ?2 || char (1114111)";
+    }
 
-      pattern = like_pattern (lower, TRUE);
+  /* The common case while typing: a search in the order rows were added.
+   * The index's rowids are the prospects' ids, so the table is not read. */
+  if (matches != NULL && query->status == NULL && query->campaign_id == 0 &&
+      query->tag_id == 0 && query->sort == OB_PROSPECT_SORT_ADDED)
+    {
+      g_string_printf (sql, "SELECT id FROM (%s) ORDER BY id %s",
+                       matches, query->descending ? "DESC" : "ASC");
+      goto prepare;
+    }
+
+  if (matches != NULL)
+    {
       AND ();
-      g_string_append (sql, "(p.email_key LIKE ?2 ESCAPE '\\' OR p.domain LIKE ?2 ESCAPE '\\')");
+      g_string_append_printf (sql, "p.id IN (%s)", matches);
     }
 
   if (query->status != NULL)
@@ -766,6 +804,7 @@ ob_prospects_query_ids (ObStore                *store,
   if (query->sort != OB_PROSPECT_SORT_NAME)
     g_string_append (sql, query->descending ? " DESC" : " ASC");
 
+prepare:
   stmt = ob_store_prepare (store, sql->str, error);
   if (stmt == NULL)
     return NULL;
@@ -785,6 +824,8 @@ ob_prospects_query_ids (ObStore                *store,
       gint64 id = sqlite3_column_int64 (stmt, 0);
 
       g_array_append_val (ids, id);
+      if (ids->len == first_batch && first_batch_func != NULL)
+        first_batch_func ((const gint64 *) ids->data, ids->len, user_data);
       /* A cancelled query (the user typed on) stops within a few ms. */
       if ((++n & 0xffff) == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;

@@ -83,6 +83,18 @@ GArray     *ob_prospects_query_ids     (ObStore               *store,
                                         const ObProspectQuery *query,
                                         GCancellable          *cancellable,
                                         GError               **error);
+/* Called once with the first ids found, before the query ends. */
+typedef void (*ObIdsFunc) (const gint64 *ids,
+                           guint         n_ids,
+                           gpointer      user_data);
+
+GArray     *ob_prospects_query_ids_full (ObStore               *store,
+                                         const ObProspectQuery *query,
+                                         guint                  first_batch,
+                                         ObIdsFunc              first_batch_func,
+                                         gpointer               user_data,
+                                         GCancellable          *cancellable,
+                                         GError               **error);
 gboolean    ob_prospects_delete        (ObStore      *store,
                                         const gint64 *ids,
                                         guint         n_ids,
