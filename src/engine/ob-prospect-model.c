@@ -168,13 +168,21 @@ post_first_batch (const gint64 *ids,
 {
   QueryData *data = user_data;
   FirstBatch *batch = g_new0 (FirstBatch, 1);
+  GSource *source;
 
   batch->model = g_object_ref (data->model);
   batch->cancellable = g_object_ref (data->cancellable);
   batch->ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_ids);
   g_array_append_vals (batch->ids, ids, n_ids);
-  g_main_context_invoke_full (data->context, G_PRIORITY_DEFAULT, show_first_batch, batch,
-                              (GDestroyNotify) first_batch_free);
+
+  /* An idle source, not g_main_context_invoke(): that would run the callback
+   * right here, on this thread, whenever the main context is not busy. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, show_first_batch, batch, (GDestroyNotify) first_batch_free);
+  g_source_set_static_name (source, "[outbound] first rows");
+  g_source_attach (source, data->context);
+  g_source_unref (source);
 }
 
 static void
@@ -426,4 +434,50 @@ ob_prospect_model_forget (ObProspectModel *self,
   g_return_if_fail (OB_IS_PROSPECT_MODEL (self));
 
   g_hash_table_remove (self->cache, &id);
+}
+
+/**
+ * ob_prospect_model_hide:
+ * @ids: (element-type gint64): rows to take out of the list
+ *
+ * Takes rows out of the list without touching the store (a delete waiting
+ * for its Undo toast). They come back with the next reload, unless deleted.
+ * Costs one pass over the ids, never a row load.
+ */
+void
+ob_prospect_model_hide (ObProspectModel *self,
+                        GHashTable      *ids)
+{
+  g_autoptr(GArray) removed_at = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint old_len, out = 0;
+
+  g_return_if_fail (OB_IS_PROSPECT_MODEL (self));
+
+  /* One pass, compacting in place; remember where rows went. */
+  old_len = self->ids->len;
+  for (guint i = 0; i < old_len; i++)
+    {
+      gint64 id = g_array_index (self->ids, gint64, i);
+
+      if (g_hash_table_contains (ids, &id))
+        {
+          g_array_append_val (removed_at, out);
+          g_hash_table_remove (self->cache, &id);
+        }
+      else
+        g_array_index (self->ids, gint64, out++) = id;
+    }
+  if (removed_at->len == 0)
+    return;
+  g_array_set_size (self->ids, out);
+
+  /* A few rows: announce each at the position it has by then, so the view
+   * keeps its place; many: one change for the whole list. */
+  if (removed_at->len <= 64)
+    for (guint i = 0; i < removed_at->len; i++)
+      g_list_model_items_changed (G_LIST_MODEL (self), g_array_index (removed_at, guint, i), 1, 0);
+  else
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, out);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }

@@ -23,6 +23,8 @@ void                   ob_prospect_model_reload    (ObProspectModel       *self)
 gboolean               ob_prospect_model_get_loading (ObProspectModel     *self);
 gint64                 ob_prospect_model_get_id    (ObProspectModel       *self,
                                                     guint                  position);
+void                   ob_prospect_model_hide      (ObProspectModel       *self,
+                                                    GHashTable            *ids);
 void                   ob_prospect_model_forget    (ObProspectModel       *self,
                                                     gint64                 id);
 

@@ -39,8 +39,6 @@ struct _ObProspectsPage
 
   /* owned */
   ObProspectModel    *model;
-  GtkFilterListModel *visible;
-  GtkCustomFilter    *hide_filter;
   GtkMultiSelection  *selection;
   /* ids deleted but still undoable: hidden from the list */
   GHashTable         *pending_delete;
@@ -54,7 +52,7 @@ static const char *status_values[] = { NULL, "active", "replied", "bounced", "op
 static void
 update_count (ObProspectsPage *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->visible));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
   gboolean loading = ob_prospect_model_get_loading (self->model);
   g_autofree char *text = NULL;
 
@@ -106,16 +104,6 @@ on_filter_changed (ObProspectsPage *self)
   apply_query (self);
 }
 
-static gboolean
-not_pending_delete (gpointer item,
-                    gpointer user_data)
-{
-  ObProspectsPage *self = user_data;
-  gint64 id = ob_prospect_get_id (item);
-
-  return !g_hash_table_contains (self->pending_delete, &id);
-}
-
 static void
 open_editor (ObProspectsPage *self,
              ObProspect      *prospect)
@@ -128,7 +116,7 @@ static void
 on_row_activated (ObProspectsPage *self,
                   guint            position)
 {
-  g_autoptr(ObProspect) prospect = g_list_model_get_item (G_LIST_MODEL (self->visible), position);
+  g_autoptr(ObProspect) prospect = g_list_model_get_item (G_LIST_MODEL (self->model), position);
 
   if (prospect != NULL)
     open_editor (self, prospect);
@@ -145,7 +133,7 @@ on_selection_changed (ObProspectsPage *self)
   if (n == 1)
     {
       g_autoptr(ObProspect) prospect =
-        g_list_model_get_item (G_LIST_MODEL (self->visible), gtk_bitset_get_nth (selected, 0));
+        g_list_model_get_item (G_LIST_MODEL (self->model), gtk_bitset_get_nth (selected, 0));
 
       if (prospect != NULL)
         open_editor (self, prospect);
@@ -228,7 +216,7 @@ undo_delete_action (GtkWidget  *widget,
   ObProspectsPage *self = OB_PROSPECTS_PAGE (widget);
 
   g_hash_table_remove_all (self->pending_delete);
-  gtk_filter_changed (GTK_FILTER (self->hide_filter), GTK_FILTER_CHANGE_LESS_STRICT);
+  ob_prospect_model_reload (self->model);
   if (self->delete_toast != NULL)
     adw_toast_dismiss (self->delete_toast);
 }
@@ -266,7 +254,7 @@ delete_action (GtkWidget  *widget,
   for (gboolean ok = gtk_bitset_iter_init_first (&iter, selected, &position); ok;
        ok = gtk_bitset_iter_next (&iter, &position))
     {
-      g_autoptr(ObProspect) prospect = g_list_model_get_item (G_LIST_MODEL (self->visible), position);
+      g_autoptr(ObProspect) prospect = g_list_model_get_item (G_LIST_MODEL (self->model), position);
       gint64 id = ob_prospect_get_id (prospect);
 
       g_hash_table_add (self->pending_delete, g_memdup2 (&id, sizeof id));
@@ -277,7 +265,7 @@ delete_action (GtkWidget  *widget,
 
   adw_flap_set_reveal_flap (self->flap, FALSE);
   gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
-  gtk_filter_changed (GTK_FILTER (self->hide_filter), GTK_FILTER_CHANGE_MORE_STRICT);
+  ob_prospect_model_hide (self->model, self->pending_delete);
 
   title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u prospect deleted",
                                         "%'u prospects deleted", n), n);
@@ -303,31 +291,33 @@ focus_search_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (OB_PROSPECTS_PAGE (widget)->search_entry));
 }
 
+/* The list starts loading as soon as there is an engine, in parallel with
+ * the window's first count of the store. */
+static void
+on_engine_changed (ObProspectsPage *self)
+{
+  ObEngine *engine = ob_page_get_engine (OB_PAGE (self));
+
+  if (engine == NULL || self->model != NULL)
+    return;
+
+  self->model = ob_prospect_model_new (engine);
+  self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect_object (self->selection, "selection-changed",
+                           G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->model, "items-changed",
+                           G_CALLBACK (update_count), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->model, "notify::loading",
+                           G_CALLBACK (update_count), self, G_CONNECT_SWAPPED);
+  ob_prospect_editor_set_engine (self->editor, engine);
+  apply_query (self);
+}
+
 static gboolean
 ob_prospects_page_refresh (ObPage              *page,
                            const ObStoreCounts *counts)
 {
-  ObProspectsPage *self = OB_PROSPECTS_PAGE (page);
-  ObEngine *engine = ob_page_get_engine (page);
-
-  if (engine != NULL && self->model == NULL)
-    {
-      self->model = ob_prospect_model_new (engine);
-      self->hide_filter = gtk_custom_filter_new (not_pending_delete, self, NULL);
-      self->visible = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->model)),
-                                                 g_object_ref (GTK_FILTER (self->hide_filter)));
-      self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->visible)));
-      gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
-      g_signal_connect_object (self->selection, "selection-changed",
-                               G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (self->visible, "items-changed",
-                               G_CALLBACK (update_count), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (self->model, "notify::loading",
-                               G_CALLBACK (update_count), self, G_CONNECT_SWAPPED);
-      ob_prospect_editor_set_engine (self->editor, engine);
-      apply_query (self);
-    }
-
   return counts->prospects > 0;
 }
 
@@ -403,8 +393,6 @@ ob_prospects_page_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), OB_TYPE_PROSPECTS_PAGE);
   g_clear_object (&self->selection);
-  g_clear_object (&self->visible);
-  g_clear_object (&self->hide_filter);
   g_clear_object (&self->model);
   g_clear_object (&self->delete_toast);
 
@@ -480,5 +468,6 @@ ob_prospects_page_init (ObProspectsPage *self)
   add_column (self, _("Status"), get_status, FALSE);
 
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->column_view));
+  g_signal_connect (self, "notify::engine", G_CALLBACK (on_engine_changed), NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "prospects.delete", FALSE);
 }
