@@ -4,9 +4,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Threads: an ObEngine lives on the thread that created it (the main thread
- * in the app) and emits its signals there. Worker threads, once they exist,
- * own their own ObStore connections and reach the engine only through
- * g_main_context_invoke on the engine's context.
+ * in the app) and emits its signals there. Worker threads own their own
+ * ObStore connections and reach the engine only through sources attached to
+ * the engine's context (never g_main_context_invoke(), which runs the
+ * callback on the calling thread when the context is idle).
  */
 
 #define G_LOG_DOMAIN "ob-engine"
@@ -14,6 +15,7 @@
 #include "config.h"
 
 #include "ob-engine.h"
+#include "ob-prospects.h"
 
 struct _ObEngine
 {
@@ -21,17 +23,21 @@ struct _ObEngine
 
   GMainContext *context;
   ObStore      *store;
+  GCancellable *indexing;
+  gboolean      index_again;
 };
 
 enum {
   PROP_0,
   PROP_DB_PATH,
   PROP_STORE,
+  PROP_INDEXING,
   N_PROPS
 };
 
 enum {
   STORE_CHANGED,
+  SEARCH_INDEX_PROGRESS,
   N_SIGNALS
 };
 
@@ -45,6 +51,9 @@ ob_engine_dispose (GObject *object)
 {
   ObEngine *self = OB_ENGINE (object);
 
+  if (self->indexing != NULL)
+    g_cancellable_cancel (self->indexing);
+  g_clear_object (&self->indexing);
   g_clear_object (&self->store);
   g_clear_pointer (&self->context, g_main_context_unref);
 
@@ -69,6 +78,10 @@ ob_engine_get_property (GObject    *object,
       g_value_set_object (value, self->store);
       break;
 
+    case PROP_INDEXING:
+      g_value_set_boolean (value, self->indexing != NULL);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -88,7 +101,22 @@ ob_engine_class_init (ObEngineClass *klass)
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL, OB_TYPE_STORE,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_INDEXING] =
+    g_param_spec_boolean ("indexing", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * ObEngine::search-index-progress:
+   * @done: rows indexed so far in this pass
+   * @total: rows this pass indexes
+   *
+   * Emitted on the engine's context while new prospects are being added to
+   * the search index (after an import); search works meanwhile, slower.
+   */
+  signals[SEARCH_INDEX_PROGRESS] =
+    g_signal_new ("search-index-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT64, G_TYPE_UINT64);
 
   /**
    * ObEngine::store-changed:
@@ -267,6 +295,135 @@ ob_engine_get_counts_finish (ObEngine       *self,
 
   *counts = *found;
   return TRUE;
+}
+
+typedef struct
+{
+  ObEngine *engine;
+  guint64   done;
+  guint64   total;
+} IndexProgress;
+
+static gboolean
+emit_index_progress (gpointer user_data)
+{
+  IndexProgress *progress = user_data;
+
+  if (progress->engine->indexing != NULL)
+    g_signal_emit (progress->engine, signals[SEARCH_INDEX_PROGRESS], 0,
+                   progress->done, progress->total);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+index_progress_free (IndexProgress *progress)
+{
+  g_object_unref (progress->engine);
+  g_free (progress);
+}
+
+/* On the indexing thread: hand the figures to the engine's context. */
+static void
+report_index_progress (guint64  done,
+                       guint64  total,
+                       gpointer user_data)
+{
+  GTask *task = user_data;
+  IndexProgress *progress = g_new0 (IndexProgress, 1);
+  GSource *source = g_idle_source_new ();
+
+  progress->engine = g_object_ref (g_task_get_source_object (task));
+  progress->done = done;
+  progress->total = total;
+  g_source_set_callback (source, emit_index_progress, progress,
+                         (GDestroyNotify) index_progress_free);
+  g_source_set_static_name (source, "[outbound] search index progress");
+  g_source_attach (source, g_task_get_context (task));
+  g_source_unref (source);
+}
+
+static void
+index_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  g_autoptr(ObStore) store = NULL;
+  GError *error = NULL;
+  gint64 pending;
+
+  store = ob_store_open (task_data, &error);
+  if (store == NULL ||
+      (pending = ob_prospects_count_unindexed (store, &error)) < 0 ||
+      (pending > 0 &&
+       !ob_prospects_index_pending (store, cancellable, report_index_progress, task, &error)))
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, pending);
+}
+
+static void
+index_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  ObEngine *self = OB_ENGINE (source);
+  g_autoptr(GError) error = NULL;
+  gssize indexed;
+
+  indexed = g_task_propagate_int (G_TASK (result), &error);
+  if (error != NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_warning ("Could not index prospects for search: %s", error->message);
+    }
+
+  g_clear_object (&self->indexing);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INDEXING]);
+  /* Searches that scanned the unindexed rows now use the index. */
+  if (indexed > 0)
+    ob_engine_notify_store_changed (self, "prospects");
+
+  if (self->index_again)
+    ob_engine_update_search_index (self);
+}
+
+/**
+ * ob_engine_update_search_index:
+ *
+ * Adds prospects the search index does not hold yet (after an import, or a
+ * store left half-indexed when the app closed), on a worker thread, in
+ * batches; "search-index-progress" reports, "store-changed" follows.
+ */
+void
+ob_engine_update_search_index (ObEngine *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (OB_IS_ENGINE (self));
+
+  if (self->indexing != NULL)
+    {
+      self->index_again = TRUE;
+      return;
+    }
+
+  self->index_again = FALSE;
+  self->indexing = g_cancellable_new ();
+  task = g_task_new (self, self->indexing, index_done_cb, NULL);
+  g_task_set_source_tag (task, ob_engine_update_search_index);
+  g_task_set_task_data (task, g_strdup (ob_engine_get_db_path (self)), g_free);
+  g_task_run_in_thread (task, index_thread);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INDEXING]);
+}
+
+gboolean
+ob_engine_get_indexing (ObEngine *self)
+{
+  g_return_val_if_fail (OB_IS_ENGINE (self), FALSE);
+
+  return self->indexing != NULL;
 }
 
 void

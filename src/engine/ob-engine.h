@@ -32,6 +32,8 @@ gboolean    ob_engine_get_counts_finish (ObEngine           *self,
                                          GAsyncResult       *result,
                                          ObStoreCounts      *counts,
                                          GError            **error);
+void        ob_engine_update_search_index (ObEngine        *self);
+gboolean    ob_engine_get_indexing   (ObEngine            *self);
 void        ob_engine_notify_store_changed (ObEngine *self,
                                             const char *table);
 

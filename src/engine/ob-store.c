@@ -355,7 +355,6 @@ configure_connection (ObStore  *self,
   const char *mode;
   int rc;
 
-  sqlite3_busy_timeout (self->db, OB_STORE_BUSY_TIMEOUT_MS);
   sqlite3_extended_result_codes (self->db, 1);
 
   /* synchronous=FULL: a send recorded as 'sending' or 'sent' must survive a
@@ -441,6 +440,9 @@ ob_store_open_at_version (const char  *path,
                    path, self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
       return NULL;
     }
+
+  /* Before the first read: another connection may be mid-checkpoint. */
+  sqlite3_busy_timeout (self->db, OB_STORE_BUSY_TIMEOUT_MS);
 
   if (!check_identity (self, error))
     return NULL;

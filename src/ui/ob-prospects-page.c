@@ -291,6 +291,27 @@ focus_search_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (OB_PROSPECTS_PAGE (widget)->search_entry));
 }
 
+static void
+on_index_progress (ObProspectsPage *self,
+                   guint64          done,
+                   guint64          total)
+{
+  g_autofree char *text = NULL;
+
+  /* Translators: search keeps working meanwhile, only slower. */
+  text = g_strdup_printf (_("Preparing fast search… %u %%"),
+                          total > 0 ? (guint) (done * 100 / total) : 0);
+  gtk_label_set_label (self->index_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->index_label), TRUE);
+}
+
+static void
+on_indexing_changed (ObProspectsPage *self)
+{
+  if (!ob_engine_get_indexing (ob_page_get_engine (OB_PAGE (self))))
+    gtk_widget_set_visible (GTK_WIDGET (self->index_label), FALSE);
+}
+
 /* The list starts loading as soon as there is an engine, in parallel with
  * the window's first count of the store. */
 static void
@@ -311,6 +332,10 @@ on_engine_changed (ObProspectsPage *self)
   g_signal_connect_object (self->model, "notify::loading",
                            G_CALLBACK (update_count), self, G_CONNECT_SWAPPED);
   ob_prospect_editor_set_engine (self->editor, engine);
+  g_signal_connect_object (engine, "search-index-progress",
+                           G_CALLBACK (on_index_progress), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (engine, "notify::indexing",
+                           G_CALLBACK (on_indexing_changed), self, G_CONNECT_SWAPPED);
   apply_query (self);
 }
 

@@ -336,6 +336,8 @@ ob_window_set_engine (ObWindow *self,
       g_signal_connect_object (engine, "store-changed", G_CALLBACK (count_store), self,
                                G_CONNECT_SWAPPED);
       count_store (self);
+      /* Rows an import left unindexed (the app may have closed meanwhile). */
+      ob_engine_update_search_index (engine);
     }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
