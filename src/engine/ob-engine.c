@@ -249,7 +249,7 @@ get_counts_thread (GTask        *task,
   GError *error = NULL;
 
   /* A connection of this thread's own: sqlite connections are per thread. */
-  store = ob_store_open (task_data, &error);
+  store = ob_store_open_for_thread (task_data, &error);
   if (store == NULL || !ob_store_get_counts (store, counts, &error))
     g_task_return_error (task, error);
   else

@@ -10,6 +10,8 @@
  * in a search box never waits for sqlite; a newer query cancels an older one.
  *
  * Threads: main thread only (the engine's context).
+ *
+ * A new model is empty until ob_prospect_model_set_query() or _reload().
  */
 
 #define G_LOG_DOMAIN "ob-prospect-model"
@@ -196,7 +198,7 @@ query_thread (GTask        *task,
   GError *error = NULL;
   GArray *ids;
 
-  store = ob_store_open (data->db_path, &error);
+  store = ob_store_open_for_thread (data->db_path, &error);
   if (store == NULL)
     {
       g_task_return_error (task, error);
@@ -383,7 +385,6 @@ ob_prospect_model_new (ObEngine *engine)
   self->engine = g_object_ref (engine);
   g_signal_connect_object (engine, "store-changed", G_CALLBACK (on_store_changed), self,
                            G_CONNECT_SWAPPED);
-  ob_prospect_model_reload (self);
 
   return self;
 }

@@ -464,6 +464,47 @@ ob_store_open (const char  *path,
   return ob_store_open_at_version (path, ob_store_latest_version (), error);
 }
 
+static void
+free_thread_stores (gpointer data)
+{
+  g_hash_table_unref (data);
+}
+
+static GPrivate thread_stores = G_PRIVATE_INIT (free_thread_stores);
+
+/**
+ * ob_store_open_for_thread:
+ *
+ * Returns: (transfer full): the calling thread's own connection to @path,
+ *   opened on first use and kept for the thread's life, so that worker
+ *   threads that run many short queries keep a warm page cache instead of
+ *   reading the same index pages again on every fresh connection.
+ */
+ObStore *
+ob_store_open_for_thread (const char  *path,
+                          GError     **error)
+{
+  GHashTable *stores = g_private_get (&thread_stores);
+  ObStore *store;
+
+  if (stores == NULL)
+    {
+      stores = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+      g_private_set (&thread_stores, stores);
+    }
+
+  store = g_hash_table_lookup (stores, path);
+  if (store == NULL)
+    {
+      store = ob_store_open (path, error);
+      if (store == NULL)
+        return NULL;
+      g_hash_table_insert (stores, g_strdup (path), store);
+    }
+
+  return g_object_ref (store);
+}
+
 const char *
 ob_store_get_path (ObStore *self)
 {
@@ -590,4 +631,44 @@ ob_store_get_counts (ObStore        *self,
     }
 
   return ob_store_exec (self, "COMMIT", error);
+}
+
+gboolean
+ob_store_get_presence (ObStore          *self,
+                       ObStorePresence  *presence,
+                       GError          **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (OB_IS_STORE (self), FALSE);
+
+  stmt = ob_store_prepare (self,
+                           "SELECT EXISTS (SELECT 1 FROM accounts),"
+                           " EXISTS (SELECT 1 FROM prospects),"
+                           " EXISTS (SELECT 1 FROM campaigns)",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      ob_store_set_error_from_db (self, rc, error, "presence");
+      return FALSE;
+    }
+
+  presence->accounts = sqlite3_column_int (stmt, 0) != 0;
+  presence->prospects = sqlite3_column_int (stmt, 1) != 0;
+  presence->campaigns = sqlite3_column_int (stmt, 2) != 0;
+  return TRUE;
+}
+
+void
+ob_store_presence_from_counts (const ObStoreCounts *counts,
+                               ObStorePresence     *presence)
+{
+  presence->accounts = counts->accounts > 0;
+  presence->prospects = counts->prospects > 0;
+  presence->campaigns = counts->campaigns > 0;
 }

@@ -47,6 +47,15 @@ typedef struct
   gint64 events;
 } ObStoreCounts;
 
+/* Whether each kind of thing exists at all: decides empty states, in
+ * microseconds, before the counts (which take a while over a million rows). */
+typedef struct
+{
+  gboolean accounts;
+  gboolean prospects;
+  gboolean campaigns;
+} ObStorePresence;
+
 #define OB_TYPE_STORE (ob_store_get_type ())
 G_DECLARE_FINAL_TYPE (ObStore, ob_store, OB, STORE, GObject)
 
@@ -56,6 +65,8 @@ char       *ob_store_default_path         (void);
 int         ob_store_latest_version       (void);
 
 ObStore    *ob_store_open                 (const char     *path,
+                                           GError        **error);
+ObStore    *ob_store_open_for_thread     (const char     *path,
                                            GError        **error);
 ObStore    *ob_store_open_at_version      (const char     *path,
                                            int             version,
@@ -80,6 +91,12 @@ void        ob_store_rollback             (ObStore        *self);
 gboolean    ob_store_get_counts           (ObStore        *self,
                                            ObStoreCounts  *counts,
                                            GError        **error);
+
+gboolean    ob_store_get_presence         (ObStore         *self,
+                                           ObStorePresence *presence,
+                                           GError         **error);
+void        ob_store_presence_from_counts (const ObStoreCounts *counts,
+                                           ObStorePresence     *presence);
 
 void        ob_store_set_error_from_db    (ObStore        *self,
                                            int             rc,

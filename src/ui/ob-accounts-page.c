@@ -23,9 +23,9 @@ struct _ObAccountsPage
 
 G_DEFINE_FINAL_TYPE (ObAccountsPage, ob_accounts_page, OB_TYPE_PAGE)
 
-static gboolean
+static void
 ob_accounts_page_refresh (ObPage              *page,
-                       const ObStoreCounts *counts)
+                          const ObStoreCounts *counts)
 {
   ObAccountsPage *self = OB_ACCOUNTS_PAGE (page);
 
@@ -33,8 +33,13 @@ ob_accounts_page_refresh (ObPage              *page,
   ob_page_show_count (self->sent_label, counts->sends_sent);
   ob_page_show_count (self->queued_label, counts->sends_queued);
   ob_page_show_count (self->uncertain_label, counts->sends_uncertain);
+}
 
-  return counts->accounts > 0;
+static gboolean
+ob_accounts_page_has_content (ObPage                *page,
+                              const ObStorePresence *presence)
+{
+  return presence->accounts;
 }
 
 static void
@@ -44,6 +49,7 @@ ob_accounts_page_class_init (ObAccountsPageClass *klass)
   ObPageClass *page_class = OB_PAGE_CLASS (klass);
 
   page_class->refresh = ob_accounts_page_refresh;
+  page_class->has_content = ob_accounts_page_has_content;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/ui/ob-accounts-page.ui");

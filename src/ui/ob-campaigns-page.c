@@ -24,9 +24,9 @@ struct _ObCampaignsPage
 
 G_DEFINE_FINAL_TYPE (ObCampaignsPage, ob_campaigns_page, OB_TYPE_PAGE)
 
-static gboolean
+static void
 ob_campaigns_page_refresh (ObPage              *page,
-                       const ObStoreCounts *counts)
+                           const ObStoreCounts *counts)
 {
   ObCampaignsPage *self = OB_CAMPAIGNS_PAGE (page);
 
@@ -35,8 +35,13 @@ ob_campaigns_page_refresh (ObPage              *page,
   ob_page_show_count (self->running_label, counts->campaigns_running);
   ob_page_show_count (self->paused_label, counts->campaigns_paused);
   ob_page_show_count (self->finished_label, counts->campaigns_finished);
+}
 
-  return counts->campaigns > 0;
+static gboolean
+ob_campaigns_page_has_content (ObPage                *page,
+                               const ObStorePresence *presence)
+{
+  return presence->campaigns;
 }
 
 static void
@@ -46,6 +51,7 @@ ob_campaigns_page_class_init (ObCampaignsPageClass *klass)
   ObPageClass *page_class = OB_PAGE_CLASS (klass);
 
   page_class->refresh = ob_campaigns_page_refresh;
+  page_class->has_content = ob_campaigns_page_has_content;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/ui/ob-campaigns-page.ui");

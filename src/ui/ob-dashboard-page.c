@@ -25,7 +25,7 @@ struct _ObDashboardPage
 
 G_DEFINE_FINAL_TYPE (ObDashboardPage, ob_dashboard_page, OB_TYPE_PAGE)
 
-static gboolean
+static void
 ob_dashboard_page_refresh (ObPage              *page,
                            const ObStoreCounts *counts)
 {
@@ -37,9 +37,13 @@ ob_dashboard_page_refresh (ObPage              *page,
   ob_page_show_count (self->sent_label, counts->sends_sent);
   ob_page_show_count (self->queued_label, counts->sends_queued);
   ob_page_show_count (self->replied_label, counts->prospects_replied);
+}
 
-  /* The dashboard becomes the home page once anything has been set up. */
-  return counts->accounts > 0 || counts->prospects > 0 || counts->campaigns > 0;
+static gboolean
+ob_dashboard_page_has_content (ObPage                *page,
+                               const ObStorePresence *presence)
+{
+  return presence->accounts || presence->prospects || presence->campaigns;
 }
 
 static void
@@ -49,6 +53,7 @@ ob_dashboard_page_class_init (ObDashboardPageClass *klass)
   ObPageClass *page_class = OB_PAGE_CLASS (klass);
 
   page_class->refresh = ob_dashboard_page_refresh;
+  page_class->has_content = ob_dashboard_page_has_content;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/ui/ob-dashboard-page.ui");

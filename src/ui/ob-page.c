@@ -134,13 +134,28 @@ set_empty (ObPage   *self,
 }
 
 void
+ob_page_update_presence (ObPage                *self,
+                         const ObStorePresence *presence)
+{
+  g_return_if_fail (OB_IS_PAGE (self));
+  g_return_if_fail (presence != NULL);
+
+  set_empty (self, !OB_PAGE_GET_CLASS (self)->has_content (self, presence));
+}
+
+void
 ob_page_update (ObPage              *self,
                 const ObStoreCounts *counts)
 {
+  ObStorePresence presence;
+
   g_return_if_fail (OB_IS_PAGE (self));
   g_return_if_fail (counts != NULL);
 
-  set_empty (self, !OB_PAGE_GET_CLASS (self)->refresh (self, counts));
+  if (OB_PAGE_GET_CLASS (self)->refresh != NULL)
+    OB_PAGE_GET_CLASS (self)->refresh (self, counts);
+  ob_store_presence_from_counts (counts, &presence);
+  ob_page_update_presence (self, &presence);
 }
 
 ObEngine *

@@ -18,17 +18,20 @@ struct _ObPageClass
 {
   AdwBinClass parent_class;
 
-  /* Called with fresh figures (counted off the main thread) whenever the
-   * store changed; returns TRUE when the page has something to show beside
-   * its empty state. */
-  gboolean (*refresh) (ObPage              *self,
-                       const ObStoreCounts *counts);
+  /* TRUE when the page has something to show beside its empty state. */
+  gboolean (*has_content) (ObPage                *self,
+                           const ObStorePresence *presence);
+  /* Fresh figures, counted off the main thread, whenever the store changed. */
+  void     (*refresh)     (ObPage                *self,
+                           const ObStoreCounts   *counts);
 };
 
 ObEngine *ob_page_get_engine (ObPage   *self);
 void      ob_page_set_engine (ObPage   *self,
                               ObEngine *engine);
 gboolean  ob_page_is_empty   (ObPage   *self);
+void      ob_page_update_presence (ObPage                *self,
+                                   const ObStorePresence *presence);
 void      ob_page_update     (ObPage              *self,
                               const ObStoreCounts *counts);
 

@@ -340,10 +340,10 @@ on_engine_changed (ObProspectsPage *self)
 }
 
 static gboolean
-ob_prospects_page_refresh (ObPage              *page,
-                           const ObStoreCounts *counts)
+ob_prospects_page_has_content (ObPage                *page,
+                               const ObStorePresence *presence)
 {
-  return counts->prospects > 0;
+  return presence->prospects;
 }
 
 /* Columns: one label each, filled from the row's prospect on bind. */
@@ -443,7 +443,7 @@ ob_prospects_page_class_init (ObProspectsPageClass *klass)
 
   object_class->dispose = ob_prospects_page_dispose;
   object_class->finalize = ob_prospects_page_finalize;
-  page_class->refresh = ob_prospects_page_refresh;
+  page_class->has_content = ob_prospects_page_has_content;
 
   g_type_ensure (OB_TYPE_PROSPECT_EDITOR);
 

@@ -136,13 +136,6 @@ counts_ready_cb (GObject      *source,
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     ob_page_update (pages[i], &counts);
 
-  /* The first figures end the spinner: no empty state flashes before data. */
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "loading") == 0)
-    {
-      gtk_stack_set_visible_child_name (self->main_stack, "content");
-      update_switcher_bar (self);
-    }
-
   if (self->counts_stale)
     count_store (self);
 }
@@ -329,10 +322,23 @@ ob_window_set_engine (ObWindow *self,
 
   if (engine != NULL)
     {
+      ObStorePresence presence = { 0 };
+      g_autoptr(GError) error = NULL;
+
       /* Returning users land where they left; a new user lands on the
        * dashboard, whose empty state walks them through the first steps. */
       last_page = g_settings_get_string (self->settings, "last-page");
       ob_window_set_page (self, last_page);
+
+      /* Which pages are empty is known at once (indexed EXISTS); the
+       * figures follow from a worker thread. No empty state flashes. */
+      if (!ob_store_get_presence (ob_engine_get_store (engine), &presence, &error))
+        g_warning ("Could not read the store: %s", error->message);
+      for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+        ob_page_update_presence (pages[i], &presence);
+      gtk_stack_set_visible_child_name (self->main_stack, "content");
+      update_switcher_bar (self);
+
       g_signal_connect_object (engine, "store-changed", G_CALLBACK (count_store), self,
                                G_CONNECT_SWAPPED);
       count_store (self);
