@@ -55,3 +55,41 @@ write("long-field.csv", 'a,b\n1,short\n2,"0123456789abcdefghij\nline two of the 
 write("chunk-boundaries.csv", 'h1,h2\r\n"a""b","c\r\nd"\r\n"""",""\r\nż,😀\r\n"x""",y\r\n')
 write("lenient-quotes.csv", 'a,b\n5" screen,x\n"abc"def,y\n')
 write("whitespace.csv", ' a , b \n" c ", d\n')
+
+# Import fixtures (tests/test-import.c holds what each must give).
+write("import-english.csv",
+      "First Name,Last Name,E-mail Address,Company Name,Job Title,Time Zone,LinkedIn URL,Tags,Notes\r\n"
+      "Ann,Smith,Ann.Smith@Acme.com,Acme,CEO,Europe/Warsaw,linkedin.com/in/ann,\"vip, q1\",\r\n"
+      "Bob,Jones,bob@initech.example,Initech,CTO,Mars/Olympus,,q1,\"Met at a fair, liked \"\"demo\"\"\"\r\n"
+      "Cid,,cid@example.org,,,,,,\"two\r\nlines\"\r\n")
+write("import-polish.csv",
+      "Imię;Nazwisko;Adres e-mail;Nazwa firmy;Stanowisko;Strefa czasowa;Miasto\r\n"
+      "Łukasz;Żółć;lukasz@firma.pl;Firma Sp. z o.o.;Prezes zarządu;Europe/Warsaw;Łódź\r\n"
+      "Grzegorz;Brzęczyszczykiewicz;grzegorz@chrzaszczyzewoszyce.pl;Gmina;Wójt;;Chrząszczyżewoszyce\r\n",
+      "cp1250")
+write("import-full-name.csv",
+      "Name,Email,Organization\n"
+      "Jan Maria Kowalski,jan@example.pl,Acme\n"
+      "\"Nowak, Anna\",anna@example.pl,Acme\n"
+      "Cher,cher@example.com,\n")
+write("import-dedupe.csv",
+      "email,first_name,last_name,company,city\n"
+      "ann@acme.com,Ann,,Acme,\n"
+      "ANN@ACME.COM,Annie,Smith,,Warsaw\n"
+      "bob@acme.com,Bob,,,\n"
+      "  Ann@Acme.com ,,,Other,Berlin\n")
+write("import-hostile.csv",
+      b"email,first_name,company,notes\n"
+      b"a@example.com,\"Ann\r\nBcc: evil@example.net\",\"Acme\x01Corp\",\"back\\\\slash \"\"q\"\" \x02\"\n"
+      b"\"b@example.com\r\nBcc: evil@example.net\",Bob,,\n"
+      b"c@example.com,C\x00id,,\n"
+      b"d@example.com,Dan,too,many,fields\n"
+      b"e@example.com,Eve\n"
+      b"f@example.com,Fay,,,\n")
+write("import-idn.csv",
+      "email,first_name\n"
+      "user@bücher.example,Ünal\n"
+      "USER@xn--bcher-kva.example,Other\n"
+      "jan@żółw.pl,Jan\n")
+write("import-unterminated.csv", 'email,name\na@example.com,A\nb@example.com,"oops\nc@example.com,C\n')
+write("import-no-email.csv", "name,company\nAnn,Acme\n")
