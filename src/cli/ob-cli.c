@@ -14,9 +14,14 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib/gi18n.h>
+#include <gio/gunixoutputstream.h>
 
+#include "ob-dnc.h"
 #include "ob-engine.h"
+#include "ob-export.h"
+#include "ob-import.h"
 #include "ob-json.h"
 
 enum {
@@ -43,9 +48,17 @@ typedef struct
 } ObCliCommand;
 
 static int cmd_status (ObCliGlobals *globals, int argc, char **argv);
+static int cmd_import (ObCliGlobals *globals, int argc, char **argv);
+static int cmd_export (ObCliGlobals *globals, int argc, char **argv);
+static int cmd_block (ObCliGlobals *globals, int argc, char **argv);
 
 static const ObCliCommand commands[] = {
   { "status", "status [--json]", N_("Show what the store holds"), cmd_status },
+  { "import", "import FILE [OPTIONS]", N_("Import prospects from a CSV file"), cmd_import },
+  { "export", "export [--campaign NAME] [--status S]",
+    N_("Write prospects as CSV to standard output"), cmd_export },
+  { "block", "block add|remove|list [ADDR|@DOMAIN]",
+    N_("Manage the do-not-contact list"), cmd_block },
 };
 
 static void
@@ -55,6 +68,21 @@ print_usage (FILE *out)
   fprintf (out, "\n%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %-28s %s\n", commands[i].synopsis, _(commands[i].summary));
+  fprintf (out, "\n%s\n", _("Import options:"));
+  fprintf (out, "  %-28s %s\n", "--campaign NAME", _("Enroll the imported prospects in a campaign"));
+  fprintf (out, "  %-28s %s\n", "--tag T", _("Tag the imported prospects (repeatable)"));
+  fprintf (out, "  %-28s %s\n", "--map COLUMN=FIELD",
+           _("Map a column to email, first_name, last_name, full_name, company, title, "
+             "timezone, tags, ignore, or a custom field name (repeatable)"));
+  fprintf (out, "  %-28s %s\n", "--delimiter C", _("Field delimiter (default: detected)"));
+  fprintf (out, "  %-28s %s\n", "--encoding E", _("File encoding (default: detected)"));
+  fprintf (out, "  %-28s %s\n", "--dry-run", _("Report what would be imported, change nothing"));
+  fprintf (out, "  %-28s %s\n", "--json", _("Print the report as JSON"));
+  fprintf (out, "\n%s\n", _("Block commands:"));
+  fprintf (out, "  %-28s %s\n", "block add ADDR|@DOMAIN", _("Never write to this address or domain"));
+  fprintf (out, "  %-28s %s\n", "block remove ADDR|@DOMAIN", _("Remove an entry"));
+  fprintf (out, "  %-28s %s\n", "block list", _("List entries and the active prospects each stops"));
+  fprintf (out, "  %-28s %s\n", "block import FILE", _("Add the addresses and domains of a CSV file"));
   fprintf (out, "\n%s\n", _("Options:"));
   fprintf (out, "  %-28s %s\n", "--db PATH", _("Use this database instead of the default one"));
   fprintf (out, "  %-28s %s\n", "-h, --help", _("Show this help"));
@@ -205,6 +233,364 @@ cmd_status (ObCliGlobals  *globals,
     }
   else
     print_status_text (&counts, ob_store_get_path (store));
+
+  return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+}
+
+/* --name VALUE or --name=VALUE; advances *i past a separate value. */
+static gboolean
+option_value (int          argc,
+              char       **argv,
+              int         *i,
+              const char  *name,
+              const char **out)
+{
+  gsize n = strlen (name);
+
+  if (strcmp (argv[*i], name) == 0)
+    {
+      if (*i + 1 >= argc)
+        {
+          *out = NULL;
+          return TRUE;
+        }
+      *out = argv[++*i];
+      return TRUE;
+    }
+  if (strncmp (argv[*i], name, n) == 0 && argv[*i][n] == '=')
+    {
+      *out = argv[*i] + n + 1;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* "," ";" "|" "\t", or a name for those hard to type in a shell */
+static gboolean
+parse_delimiter (const char *text,
+                 char       *out)
+{
+  if (g_strcmp0 (text, "tab") == 0 || g_strcmp0 (text, "\\t") == 0)
+    *out = '\t';
+  else if (g_strcmp0 (text, "comma") == 0)
+    *out = ',';
+  else if (g_strcmp0 (text, "semicolon") == 0)
+    *out = ';';
+  else if (g_strcmp0 (text, "pipe") == 0)
+    *out = '|';
+  else if (text != NULL && strlen (text) == 1 && (guchar) text[0] < 0x80 &&
+           text[0] != '"' && text[0] != '\r' && text[0] != '\n')
+    *out = text[0];
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static void
+print_import_text (const ObImportReport *report)
+{
+  const char *delimiter = report->delimiter == '\t' ? "TAB" : (char[2]) { report->delimiter, 0 };
+
+  if (report->dry_run)
+    printf ("%s\n", _("Dry run: nothing was written."));
+  printf ("%-22s %s\n", _("File:"), report->path);
+  printf ("%-22s %s, “%s”\n", _("Encoding, delimiter:"), report->encoding, delimiter);
+  printf ("%-22s", _("Columns:"));
+  for (guint i = 0; i < report->mapping->len; i++)
+    {
+      const ObImportColumn *column = g_ptr_array_index (report->mapping, i);
+
+      printf ("%s “%s” → %s", i > 0 ? "," : "", column->header,
+              column->field == OB_IMPORT_FIELD_CUSTOM
+              ? column->custom_key : ob_import_field_to_string (column->field));
+    }
+  printf ("\n%-22s %lld\n", _("Rows read:"), (long long) report->rows);
+  printf ("%-22s %lld\n", _("Imported:"), (long long) report->imported);
+  printf ("%-22s %lld\n", _("Updated:"), (long long) report->updated);
+  printf ("%-22s %lld\n", _("Unchanged:"), (long long) report->unchanged);
+  printf ("%-22s %lld\n", _("Skipped:"), (long long) report->skipped);
+  for (ObImportSkip r = 0; r < OB_IMPORT_N_SKIPS; r++)
+    if (report->skipped_by_reason[r] > 0)
+      printf ("  %-20s %lld\n", ob_import_skip_to_string (r),
+              (long long) report->skipped_by_reason[r]);
+  if (report->timezones_ignored > 0)
+    printf ("%-22s %lld\n", _("Unknown time zones:"), (long long) report->timezones_ignored);
+
+  if (report->skipped_rows->len > 0)
+    {
+      printf ("\n%s\n", _("Skipped rows:"));
+      for (guint i = 0; i < report->skipped_rows->len; i++)
+        {
+          const ObImportSkippedRow *row = &g_array_index (report->skipped_rows,
+                                                          ObImportSkippedRow, i);
+          g_autofree char *detail = g_strdup (row->detail);
+
+          g_strdelimit (detail, "\r\n", ' ');
+          /* Translators: a line number, then why the row was skipped */
+          printf (_("line %lld: %s"), (long long) row->line,
+                  ob_import_skip_to_string (row->reason));
+          if (detail[0] != '\0')
+            printf (": %s", detail);
+          printf ("\n");
+        }
+      if (report->skipped_rows_truncated)
+        printf (_("(only the first %d skipped rows are listed)\n"), OB_IMPORT_MAX_SKIPPED_ROWS);
+    }
+}
+
+static int
+cmd_import (ObCliGlobals  *globals,
+            int            argc,
+            char         **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObImport) import = NULL;
+  g_autoptr(ObImportReport) report = NULL;
+  g_autoptr(GPtrArray) maps = g_ptr_array_new ();
+  g_autoptr(GPtrArray) tags = g_ptr_array_new ();
+  g_autofree char *db_path = NULL;
+  const char *file = NULL;
+  const char *campaign = NULL;
+  const char *encoding = NULL;
+  char delimiter = 0;
+  gboolean dry_run = FALSE;
+  gboolean as_json = FALSE;
+
+  for (int i = 1; i < argc; i++)
+    {
+      const char *value;
+
+      if (option_value (argc, argv, &i, "--campaign", &value))
+        {
+          if (value == NULL || value[0] == '\0')
+            return usage_error (_("import: --campaign needs a name"));
+          campaign = value;
+        }
+      else if (option_value (argc, argv, &i, "--tag", &value))
+        {
+          if (value == NULL || value[0] == '\0')
+            return usage_error (_("import: --tag needs a tag"));
+          g_ptr_array_add (tags, (char *) value);
+        }
+      else if (option_value (argc, argv, &i, "--map", &value))
+        {
+          const char *equals = value != NULL ? strrchr (value, '=') : NULL;
+
+          if (equals == NULL || equals == value || equals[1] == '\0')
+            return usage_error (_("import: --map needs COLUMN=FIELD"));
+          g_ptr_array_add (maps, (char *) value);
+        }
+      else if (option_value (argc, argv, &i, "--delimiter", &value))
+        {
+          if (!parse_delimiter (value, &delimiter))
+            return usage_error (_("import: --delimiter needs one character (or tab)"));
+        }
+      else if (option_value (argc, argv, &i, "--encoding", &value))
+        {
+          if (value == NULL || value[0] == '\0')
+            return usage_error (_("import: --encoding needs an encoding name"));
+          encoding = value;
+        }
+      else if (g_strcmp0 (argv[i], "--dry-run") == 0)
+        dry_run = TRUE;
+      else if (g_strcmp0 (argv[i], "--json") == 0)
+        as_json = TRUE;
+      else if (argv[i][0] == '-' && argv[i][1] != '\0')
+        return usage_error (_("import: unknown option “%s”"), argv[i]);
+      else if (file == NULL)
+        file = argv[i];
+      else
+        return usage_error (_("import: only one file at a time"));
+    }
+
+  if (file == NULL)
+    return usage_error (_("import: which file?"));
+
+  db_path = globals->db_path != NULL ? g_strdup (globals->db_path) : ob_store_default_path ();
+  import = ob_import_new (db_path, file);
+
+  if (encoding != NULL && !ob_import_set_encoding (import, encoding, &error))
+    return usage_error ("%s", error->message);
+  ob_import_set_delimiter (import, delimiter);
+  for (guint i = 0; i < maps->len; i++)
+    {
+      g_autofree char *column = g_strdup (g_ptr_array_index (maps, i));
+      char *field = strrchr (column, '=');
+
+      *field++ = '\0';
+      if (!ob_import_map_column (import, column, field, &error))
+        return usage_error ("%s", error->message);
+    }
+  for (guint i = 0; i < tags->len; i++)
+    ob_import_add_tag (import, g_ptr_array_index (tags, i));
+  ob_import_set_campaign (import, campaign);
+  ob_import_set_dry_run (import, dry_run);
+
+  report = ob_import_run (import, NULL, &error);
+  if (report == NULL)
+    return failure (error);
+
+  if (as_json)
+    {
+      g_autofree char *text = ob_import_report_to_json (report);
+
+      fputs (text, stdout);
+    }
+  else
+    print_import_text (report);
+
+  return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+}
+
+static int
+cmd_export (ObCliGlobals  *globals,
+            int            argc,
+            char         **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObEngine) engine = NULL;
+  g_autoptr(GOutputStream) out = NULL;
+  ObExportOptions options = { NULL, };
+
+  for (int i = 1; i < argc; i++)
+    {
+      const char *value;
+
+      if (option_value (argc, argv, &i, "--campaign", &value))
+        {
+          if (value == NULL || value[0] == '\0')
+            return usage_error (_("export: --campaign needs a name"));
+          options.campaign = value;
+        }
+      else if (option_value (argc, argv, &i, "--status", &value))
+        {
+          if (value == NULL || value[0] == '\0')
+            return usage_error (_("export: --status needs a status"));
+          options.status = value;
+        }
+      else
+        return usage_error (_("export: unknown option “%s”"), argv[i]);
+    }
+
+  engine = ob_engine_new (globals->db_path, &error);
+  if (engine == NULL)
+    return failure (error);
+
+  out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  if (!ob_export_write (ob_engine_get_store (engine), &options, out, NULL, NULL, &error))
+    {
+      if (g_error_matches (error, OB_EXPORT_ERROR, OB_EXPORT_ERROR_STATUS))
+        return usage_error ("%s", error->message);
+      return failure (error);
+    }
+
+  return EXIT_OK;
+}
+
+static int
+block_list (ObStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = ob_dnc_list (store, &error);
+
+  if (entries == NULL)
+    return failure (error);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const ObDncEntry *entry = g_ptr_array_index (entries, i);
+      printf ("%s\t%lld\t%s\n", entry->display, (long long) entry->n_prospects,
+              entry->reason != NULL ? entry->reason : "");
+    }
+  return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+}
+
+static int
+cmd_block (ObCliGlobals  *globals,
+           int            argc,
+           char         **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObEngine) engine = NULL;
+  const char *action = argc > 1 ? argv[1] : NULL;
+  const char *target = argc > 2 ? argv[2] : NULL;
+  const char *reason = NULL;
+  ObStore *store;
+  gboolean changed = FALSE;
+
+  if (action == NULL)
+    return usage_error (_("block: add, remove, list or import?"));
+
+  for (int i = 3; i < argc; i++)
+    {
+      const char *value;
+
+      if (g_strcmp0 (action, "add") == 0 && option_value (argc, argv, &i, "--reason", &value))
+        {
+          if (value == NULL)
+            return usage_error (_("block: --reason needs a text"));
+          reason = value;
+        }
+      else
+        return usage_error (_("block: unexpected “%s”"), argv[i]);
+    }
+
+  if (g_strcmp0 (action, "list") == 0)
+    {
+      if (target != NULL)
+        return usage_error (_("block: unexpected “%s”"), target);
+    }
+  else if (g_strcmp0 (action, "add") == 0 || g_strcmp0 (action, "remove") == 0 ||
+           g_strcmp0 (action, "import") == 0)
+    {
+      if (target == NULL)
+        return usage_error (g_strcmp0 (action, "import") == 0
+                            ? _("block import: which file?")
+                            : _("block: which address or @domain?"));
+      if (g_strcmp0 (action, "import") != 0 && !ob_dnc_parse (target, NULL, NULL, &error))
+        return usage_error ("%s", error->message);
+    }
+  else
+    return usage_error (_("block: unknown action “%s”"), action);
+
+  engine = ob_engine_new (globals->db_path, &error);
+  if (engine == NULL)
+    return failure (error);
+  store = ob_engine_get_store (engine);
+
+  if (g_strcmp0 (action, "list") == 0)
+    return block_list (store);
+
+  if (g_strcmp0 (action, "add") == 0)
+    {
+      if (!ob_dnc_add (store, target, reason, &changed, &error))
+        return failure (error);
+      printf (changed ? _("Blocked %s\n") : _("%s was already blocked\n"), target);
+    }
+  else if (g_strcmp0 (action, "remove") == 0)
+    {
+      if (!ob_dnc_remove (store, target, &changed, &error))
+        return failure (error);
+      if (!changed)
+        {
+          g_set_error (&error, OB_DNC_ERROR, OB_DNC_ERROR_INVALID,
+                       _("%s is not on the do-not-contact list"), target);
+          return failure (error);
+        }
+      printf (_("Unblocked %s\n"), target);
+    }
+  else
+    {
+      g_auto(ObDncImportResult) result = { 0, };
+
+      if (!ob_dnc_import_csv (store, target, NULL, NULL, &result, &error))
+        return failure (error);
+      printf (_("%lld added, %lld already listed, %lld invalid\n"), (long long) result.added,
+              (long long) result.already_listed, (long long) result.invalid);
+      for (guint i = 0; i < result.invalid_lines->len; i++)
+        printf (_("line %lld: not an address or domain\n"),
+                (long long) g_array_index (result.invalid_lines, guint64, i));
+    }
 
   return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
 }
