@@ -54,6 +54,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 /* How much of the start of the input detection looks at. */
 #define SNIFF_SIZE          (64 * 1024)
@@ -665,8 +666,8 @@ read_more (ObCsvReader   *self,
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, OB_CSV_ERROR, OB_CSV_ERROR_IO,
-                     "Line %" G_GUINT64_FORMAT ": could not read the file: %s",
-                     self->line, local_error->message);
+                     _("Line %llu: could not read the file: %s"),
+                     (unsigned long long) self->line, local_error->message);
       return FALSE;
     }
 
@@ -693,7 +694,7 @@ setup_decoder (ObCsvReader  *self,
       if (self->iconv == (GIConv) -1)
         {
           g_set_error (error, OB_CSV_ERROR, OB_CSV_ERROR_UNSUPPORTED_ENCODING,
-                       "The encoding “%s” is not supported", encoding);
+                       _("The encoding “%s” is not supported"), encoding);
           return FALSE;
         }
       self->decode = DECODE_ICONV;
@@ -718,15 +719,16 @@ set_encoding_error (ObCsvReader  *self,
                     GError      **error)
 {
   if (cut_at_eof)
+    /* Translators: %s is an encoding name, e.g. UTF-16LE */
     g_set_error (error, OB_CSV_ERROR, OB_CSV_ERROR_ENCODING,
-                 "Line %" G_GUINT64_FORMAT ": the file ends in the middle of a %s "
-                 "character; try another encoding",
-                 self->line, self->encoding);
+                 _("Line %llu: the file ends in the middle of a %s character; "
+                   "try another encoding"),
+                 (unsigned long long) self->line, self->encoding);
   else
+    /* Translators: %02X is a byte in hexadecimal, %s an encoding name */
     g_set_error (error, OB_CSV_ERROR, OB_CSV_ERROR_ENCODING,
-                 "Line %" G_GUINT64_FORMAT ": byte 0x%02X is not valid %s text; "
-                 "try another encoding",
-                 self->line, self->raw[self->raw_start], self->encoding);
+                 _("Line %llu: byte 0x%02X is not valid %s text; try another encoding"),
+                 (unsigned long long) self->line, self->raw[self->raw_start], self->encoding);
 }
 
 /* The first non-ASCII byte of a file detected as ASCII so far: choose again
@@ -992,7 +994,9 @@ start_skipping (ObCsvReader *self,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  self->skip_error = g_error_new (OB_CSV_ERROR, code, "Line %" G_GUINT64_FORMAT ": %s", line, message);
+  /* Translators: a line number, then what is wrong with the row there */
+  self->skip_error = g_error_new (OB_CSV_ERROR, code, _("Line %llu: %s"),
+                                  (unsigned long long) line, message);
   self->skip_line = line;
   self->discard = TRUE;
 }
@@ -1022,17 +1026,17 @@ row_append (ObCsvReader  *self,
   if (G_UNLIKELY (row->len - self->field_start + len > self->max_field_size))
     {
       start_skipping (self, OB_CSV_ERROR_FIELD_TOO_LONG, self->field_line,
-                      "a field is longer than the limit of %" G_GSIZE_FORMAT " bytes "
-                      "(is a closing quote missing?)",
-                      self->max_field_size);
+                      _("a field is longer than the limit of %lu bytes "
+                        "(is a closing quote missing?)"),
+                      (unsigned long) self->max_field_size);
       return;
     }
   /* + 1: the field still needs its NUL */
   if (G_UNLIKELY (row->len + len + 1 > self->max_row_size))
     {
       start_skipping (self, OB_CSV_ERROR_ROW_TOO_LONG, row->line_number,
-                      "the row is longer than the limit of %" G_GSIZE_FORMAT " bytes",
-                      self->max_row_size);
+                      _("the row is longer than the limit of %lu bytes"),
+                      (unsigned long) self->max_row_size);
       return;
     }
   if (G_UNLIKELY (row->len + len + 1 > row->alloc))
@@ -1053,8 +1057,8 @@ row_end_field (ObCsvReader *self)
   if (G_UNLIKELY (row->len + 1 > self->max_row_size))
     {
       start_skipping (self, OB_CSV_ERROR_ROW_TOO_LONG, row->line_number,
-                      "the row is longer than the limit of %" G_GSIZE_FORMAT " bytes",
-                      self->max_row_size);
+                      _("the row is longer than the limit of %lu bytes"),
+                      (unsigned long) self->max_row_size);
       return;
     }
   if (G_UNLIKELY (row->len + 1 > row->alloc))
@@ -1091,9 +1095,9 @@ note_line_end (ObCsvReader *self,
 static inline void
 note_nul (ObCsvReader *self)
 {
-  start_skipping (self, OB_CSV_ERROR_NUL_BYTE, self->line,
-                  "the row contains a NUL byte (is this a binary file, or is the "
-                  "encoding wrong?)");
+  start_skipping (self, OB_CSV_ERROR_NUL_BYTE, self->line, "%s",
+                  _("the row contains a NUL byte (is this a binary file, or is the "
+                    "encoding wrong?)"));
 }
 
 /* Takes fatal; reports the record being skipped first, if any: the fatal
@@ -1168,9 +1172,9 @@ finish_at_eof (ObCsvReader  *self,
     case STATE_QUOTED:
       return fail_fatal (self,
                          g_error_new (OB_CSV_ERROR, OB_CSV_ERROR_UNTERMINATED_QUOTE,
-                                      "Line %" G_GUINT64_FORMAT ": a quoted field starts "
-                                      "here but its closing quote is missing",
-                                      self->field_line),
+                                      _("Line %llu: a quoted field starts here but its "
+                                        "closing quote is missing"),
+                                      (unsigned long long) self->field_line),
                          self->field_line, error);
 
     case STATE_FIELD_START:
@@ -1514,7 +1518,7 @@ ob_csv_reader_new_for_file (GFile         *file,
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, OB_CSV_ERROR, OB_CSV_ERROR_IO,
-                     "Could not open “%s”: %s", name, local_error->message);
+                     _("Could not open “%s”: %s"), name, local_error->message);
       return NULL;
     }
 
@@ -1562,7 +1566,7 @@ ob_csv_reader_set_encoding (ObCsvReader  *self,
       if (cd == (GIConv) -1)
         {
           g_set_error (error, OB_CSV_ERROR, OB_CSV_ERROR_UNSUPPORTED_ENCODING,
-                       "The encoding “%s” is not supported", encoding);
+                       _("The encoding “%s” is not supported"), encoding);
           return FALSE;
         }
       g_iconv_close (cd);
