@@ -12,6 +12,9 @@
 #include "ob-application.h"
 #include "ob-page.h"
 #include "ob-preferences-window.h"
+#include "ob-dnc.h"
+#include "ob-dnc-window.h"
+#include "ob-import-dialog.h"
 #include "ob-prospect-editor.h"
 #include "ob-prospects.h"
 #include "ob-window.h"
@@ -551,6 +554,125 @@ test_prospects_list (Fixture       *f,
   wait_for_rows (rows, 2);
 }
 
+static gboolean
+import_state_is (gpointer data)
+{
+  ObImportDialog *dialog = data;
+  const char *want = g_object_get_data (G_OBJECT (dialog), "want");
+
+  return g_strcmp0 (ob_import_dialog_get_state (dialog), want) == 0;
+}
+
+static void
+wait_for_import_state (ObImportDialog *dialog,
+                       const char     *state)
+{
+  g_object_set_data_full (G_OBJECT (dialog), "want", g_strdup (state), g_free);
+  wait_until (import_state_is, dialog);
+}
+
+/* A Polish spreadsheet export: semicolons, Windows-1250, a bad address, a
+ * duplicate; through the assistant to the list and the search. */
+static void
+test_import_assistant (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *csv_path = g_build_filename (f->dir, "lista.csv", NULL);
+  g_autofree char *utf8 = g_strdup ("Adres e-mail;Imię;Nazwisko;Firma;Profil LinkedIn\r\n"
+                                    "anna@firma.test;Anna;Żółć;Firma A;https://example.test/in/anna\r\n"
+                                    "nie-adres;Jan;Nowak;Firma B;\r\n"
+                                    "ANNA@firma.test;Anna;;;\r\n"
+                                    "piotr@biuro.test;Piotr;Wiśniewski;Biuro;\r\n");
+  g_autofree char *legacy = NULL;
+  gsize legacy_len;
+  ObImportDialog *dialog;
+  GtkWidget *page;
+  GListModel *rows;
+
+  legacy = g_convert (utf8, -1, "WINDOWS-1250", "UTF-8", NULL, &legacy_len, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (csv_path, legacy, (gssize) legacy_len, &error);
+  g_assert_no_error (error);
+
+  start_app (f, f->db_path);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 760);
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (csv_path);
+
+    dialog = ob_window_import_file (f->window, file);
+  }
+  g_assert_nonnull (dialog);
+  wait_for_import_state (dialog, "setup");
+  save_screenshot (GTK_WIDGET (dialog), "import-setup");
+
+  ob_import_dialog_import (dialog);
+  wait_for_import_state (dialog, "report");
+  save_screenshot (GTK_WIDGET (dialog), "import-report");
+  gtk_window_close (GTK_WINDOW (dialog));
+
+  page = GTK_WIDGET (find_descendant (GTK_WIDGET (f->window), g_type_from_name ("ObProspectsPage")));
+  rows = G_LIST_MODEL (gtk_column_view_get_model (find_descendant (page, GTK_TYPE_COLUMN_VIEW)));
+  wait_for_rows (rows, 2);
+  {
+    g_autoptr(ObProspect) first = g_list_model_get_item (rows, 1);
+
+    g_assert_cmpstr (ob_prospect_get_email (first), ==, "anna@firma.test");
+    g_assert_cmpstr (ob_prospect_get_last_name (first), ==, "Żółć");
+    g_assert_nonnull (ob_prospect_get_field (first, "profil_linkedin"));
+  }
+
+  /* Searchable by a Polish substring once indexed (or meanwhile). */
+  gtk_editable_set_text (GTK_EDITABLE (find_descendant (page, GTK_TYPE_SEARCH_ENTRY)), "wiśn");
+  wait_for_rows (rows, 1);
+  save_screenshot (GTK_WIDGET (f->window), "prospects-after-import");
+}
+
+static gboolean
+dnc_has_entries (gpointer data)
+{
+  return ob_dnc_window_get_n_entries (data) == 2;
+}
+
+static void
+test_do_not_contact (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  ObEngine *engine;
+  GtkWidget *page;
+  GListModel *rows;
+  FindWindow fw = { f, OB_TYPE_DNC_WINDOW, NULL };
+
+  start_app (f, f->db_path);
+  engine = ob_window_get_engine (f->window);
+  seed_prospect (engine, "ann@acme.test", "Ann", "Lee", "Acme Corp");
+  seed_prospect (engine, "bob@spam.test", "Bob", "Stone", "Spam Inc");
+  seed_prospect (engine, "cid@spam.test", "Cid", "Moe", "Spam Inc");
+  ob_engine_notify_store_changed (engine, "prospects");
+  ob_window_set_page (f->window, "prospects");
+  page = GTK_WIDGET (find_descendant (GTK_WIDGET (f->window), g_type_from_name ("ObProspectsPage")));
+  rows = G_LIST_MODEL (gtk_column_view_get_model (find_descendant (page, GTK_TYPE_COLUMN_VIEW)));
+  wait_for_rows (rows, 3);
+
+  /* Block one prospect from the list... */
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (rows), 2, TRUE);
+  gtk_widget_activate_action (page, "prospects.block", NULL);
+  g_assert_true (ob_dnc_matches (ob_engine_get_store (engine), "ann@acme.test", "acme.test", NULL));
+
+  /* ...and a whole domain from the manager. */
+  gtk_widget_activate_action (page, "prospects.do-not-contact", NULL);
+  wait_until (window_of_type_shown, &fw);
+  g_assert_false (ob_dnc_window_add (OB_DNC_WINDOW (fw.found), "not an address", &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_true (ob_dnc_window_add (OB_DNC_WINDOW (fw.found), "@Spam.test", &error));
+  g_assert_no_error (error);
+  wait_until (dnc_has_entries, fw.found);
+  g_assert_true (ob_dnc_matches (ob_engine_get_store (engine), "bob@spam.test", "spam.test", NULL));
+  save_screenshot (GTK_WIDGET (fw.found), "do-not-contact");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -570,6 +692,10 @@ main (int    argc,
   ADD ("damaged-store-shows-error", test_damaged_store_shows_error);
   g_test_add ("/ui/prospects/list-search-edit-undo", Fixture, NULL, fixture_setup,
               test_prospects_list, fixture_teardown);
+  g_test_add ("/ui/prospects/import-assistant", Fixture, NULL, fixture_setup,
+              test_import_assistant, fixture_teardown);
+  g_test_add ("/ui/prospects/do-not-contact", Fixture, NULL, fixture_setup,
+              test_do_not_contact, fixture_teardown);
 #undef ADD
 
   return g_test_run ();

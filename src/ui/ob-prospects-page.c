@@ -15,6 +15,8 @@
 
 #include <glib/gi18n.h>
 
+#include "ob-dnc.h"
+#include "ob-dnc-window.h"
 #include "ob-prospect-editor.h"
 #include "ob-prospect-model.h"
 #include "ob-prospects-page.h"
@@ -129,6 +131,7 @@ on_selection_changed (ObProspectsPage *self)
   guint64 n = gtk_bitset_get_size (selected);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "prospects.delete", n > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prospects.block", n > 0);
 
   if (n == 1)
     {
@@ -147,7 +150,9 @@ on_selection_changed (ObProspectsPage *self)
       gtk_label_set_label (self->selection_label, text);
       adw_flap_set_reveal_flap (self->flap, FALSE);
     }
-  gtk_action_bar_set_revealed (self->selection_bar, n > 1);
+  if (n == 1)
+    gtk_label_set_label (self->selection_label, "");
+  gtk_action_bar_set_revealed (self->selection_bar, n > 0);
 }
 
 static void
@@ -281,6 +286,64 @@ delete_action (GtkWidget  *widget,
     adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (window), g_object_ref (self->delete_toast));
   else
     commit_pending_delete (self);
+}
+
+static void
+dnc_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  ObProspectsPage *self = OB_PROSPECTS_PAGE (widget);
+  ObEngine *engine = ob_page_get_engine (OB_PAGE (self));
+  ObDncWindow *window;
+
+  if (engine == NULL)
+    return;
+
+  window = ob_dnc_window_new (engine);
+  gtk_window_set_transient_for (GTK_WINDOW (window),
+                                GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+/* Adds the selected prospects' addresses to the do-not-contact list. */
+static void
+block_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  ObProspectsPage *self = OB_PROSPECTS_PAGE (widget);
+  ObEngine *engine = ob_page_get_engine (OB_PAGE (self));
+  g_autoptr(GtkBitset) selected = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+  GtkBitsetIter iter;
+  guint position, n = 0;
+  GtkWidget *overlay;
+
+  if (engine == NULL)
+    return;
+
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  for (gboolean ok = gtk_bitset_iter_init_first (&iter, selected, &position); ok && error == NULL;
+       ok = gtk_bitset_iter_next (&iter, &position))
+    {
+      g_autoptr(ObProspect) prospect = g_list_model_get_item (G_LIST_MODEL (self->model), position);
+
+      if (ob_dnc_add (ob_engine_get_store (engine), ob_prospect_get_email (prospect),
+                      _("Blocked by you"), NULL, &error))
+        n++;
+    }
+
+  if (error != NULL)
+    title = g_strdup (error->message);
+  else
+    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u address will never be written to",
+                                          "%'u addresses will never be written to", n), n);
+  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (title));
+  ob_engine_notify_store_changed (engine, "do_not_contact");
 }
 
 static void
@@ -471,6 +534,8 @@ ob_prospects_page_class_init (ObProspectsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "prospects.delete", NULL, delete_action);
   gtk_widget_class_install_action (widget_class, "prospects.undo-delete", NULL, undo_delete_action);
   gtk_widget_class_install_action (widget_class, "prospects.focus-search", NULL, focus_search_action);
+  gtk_widget_class_install_action (widget_class, "prospects.block", NULL, block_action);
+  gtk_widget_class_install_action (widget_class, "prospects.do-not-contact", NULL, dnc_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "prospects.focus-search", NULL);
@@ -495,4 +560,5 @@ ob_prospects_page_init (ObProspectsPage *self)
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->column_view));
   g_signal_connect (self, "notify::engine", G_CALLBACK (on_engine_changed), NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "prospects.delete", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prospects.block", FALSE);
 }

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "ob-engine.h"
+#include "ob-import-dialog.h"
 
 G_BEGIN_DECLS
 
@@ -24,6 +25,8 @@ const char *ob_window_get_view_state (ObWindow       *self);
 const char *ob_window_get_page       (ObWindow       *self);
 void        ob_window_set_page       (ObWindow       *self,
                                       const char     *name);
+ObImportDialog *ob_window_import_file (ObWindow     *self,
+                                       GFile        *file);
 void        ob_window_add_toast      (ObWindow       *self,
                                       AdwToast       *toast);
 
