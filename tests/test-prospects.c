@@ -365,6 +365,42 @@ test_delete_cascades (Fixture       *f,
   g_assert_cmpint (sqlite3_column_int (stmt, 2), ==, 0);
 }
 
+static void
+test_enroll_rules (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 ids[5];
+  ObEnrollResult result;
+
+  ids[0] = add (f, "a@ok.test", "A", "", "");
+  ids[1] = add (f, "b@ok.test", "B", "", "");
+  ids[2] = add (f, "c@blocked.test", "C", "", "");
+  ids[3] = add (f, "d@ok.test", "D", "", "");
+  ids[4] = add (f, "e@ok.test", "E", "", "");
+  ob_store_exec (f->store,
+                 "INSERT INTO campaigns (id, name, state) VALUES (1, 'Q1', 'running'), (2, 'Q2', 'draft');"
+                 "UPDATE prospects SET status = 'replied' WHERE email = 'b@ok.test';"
+                 "INSERT INTO do_not_contact (kind, value) VALUES ('domain', 'blocked.test');"
+                 "INSERT INTO enrollments (campaign_id, prospect_id, state) VALUES (1, 4, 'active');",
+                 &error);
+  g_assert_no_error (error);
+
+  g_assert_true (ob_prospects_enroll (f->store, 2, ids, 5, FALSE, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result.enrolled, ==, 2);          /* a, e */
+  g_assert_cmpuint (result.not_active, ==, 1);        /* b replied */
+  g_assert_cmpuint (result.do_not_contact, ==, 1);    /* c's domain */
+  g_assert_cmpuint (result.active_elsewhere, ==, 1);  /* d in Q1 */
+
+  /* Again: nobody twice; d only when the rep overrides. */
+  g_assert_true (ob_prospects_enroll (f->store, 2, ids, 5, TRUE, &result, &error));
+  g_assert_cmpuint (result.enrolled, ==, 1);
+  g_assert_cmpuint (result.already_enrolled, ==, 2);
+  g_assert_cmpuint (result.not_active, ==, 1);
+  g_assert_cmpuint (result.do_not_contact, ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -381,6 +417,7 @@ main (int    argc,
   ADD ("edit-reindexes", test_edit_reindexes);
   ADD ("filters-and-sort", test_filters_and_sort);
   ADD ("delete-cascades", test_delete_cascades);
+  ADD ("enroll-rules", test_enroll_rules);
 #undef ADD
 
   return g_test_run ();

@@ -16,6 +16,7 @@
 #include "ob-dnc-window.h"
 #include "ob-import-dialog.h"
 #include "ob-prospect-editor.h"
+#include "ob-prospects-page.h"
 #include "ob-prospects.h"
 #include "ob-window.h"
 #include "ui-helpers.h"
@@ -555,6 +556,16 @@ test_prospects_list (Fixture       *f,
 }
 
 static gboolean
+file_written (gpointer data)
+{
+  g_autofree char *contents = NULL;
+
+  /* Written in full once the stream closed: the last row ends the file. */
+  return g_file_get_contents (data, &contents, NULL, NULL) && strstr (contents, "\n") != NULL &&
+         g_str_has_suffix (contents, "\n") && strstr (contents, "@") != NULL;
+}
+
+static gboolean
 import_state_is (gpointer data)
 {
   ObImportDialog *dialog = data;
@@ -626,6 +637,52 @@ test_import_assistant (Fixture       *f,
   gtk_editable_set_text (GTK_EDITABLE (find_descendant (page, GTK_TYPE_SEARCH_ENTRY)), "wiśn");
   wait_for_rows (rows, 1);
   save_screenshot (GTK_WIDGET (f->window), "prospects-after-import");
+  gtk_editable_set_text (GTK_EDITABLE (find_descendant (page, GTK_TYPE_SEARCH_ENTRY)), "");
+  wait_for_rows (rows, 2);
+
+  /* Add the selection to a campaign, then filter the list by it. */
+  {
+    ObEngine *engine = ob_window_get_engine (f->window);
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    GtkDropDown *campaign_filter = NULL;
+
+    ob_store_exec (ob_engine_get_store (engine),
+                   "INSERT INTO campaigns (id, name) VALUES (7, 'Q1 founders')", &error);
+    g_assert_no_error (error);
+    ob_engine_notify_store_changed (engine, "campaigns");
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (rows), 0, TRUE);
+    gtk_widget_activate_action (page, "prospects.enroll", "x", (gint64) 7);
+    stmt = ob_store_prepare (ob_engine_get_store (engine),
+                             "SELECT count(*) FROM enrollments WHERE campaign_id = 7", &error);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+
+    /* The filter button's popover holds the campaign dropdown first. */
+    {
+      GtkMenuButton *filters = find_descendant (page, GTK_TYPE_MENU_BUTTON);
+      GtkPopover *popover = gtk_menu_button_get_popover (filters);
+
+      g_assert_nonnull (popover);
+      campaign_filter = find_descendant (GTK_WIDGET (popover), GTK_TYPE_DROP_DOWN);
+    }
+    g_assert_nonnull (campaign_filter);
+    gtk_drop_down_set_selected (campaign_filter, 1);
+    wait_for_rows (rows, 1);
+  }
+
+  /* Export what the filter shows; it reads back as CSV with a header. */
+  {
+    g_autofree char *out_path = g_build_filename (f->dir, "export.csv", NULL);
+    g_autoptr(GFile) out = g_file_new_for_path (out_path);
+    g_autofree char *contents = NULL;
+
+    ob_prospects_page_export (OB_PROSPECTS_PAGE (page), out);
+    wait_until (file_written, out_path);
+    g_assert_true (g_file_get_contents (out_path, &contents, NULL, NULL));
+    g_assert_true (g_str_has_prefix (contents, "email,"));
+    g_assert_nonnull (strstr (contents, "piotr@biuro.test"));
+    g_assert_null (strstr (contents, "anna@firma.test"));
+  }
 }
 
 static gboolean

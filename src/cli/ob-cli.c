@@ -78,6 +78,8 @@ print_usage (FILE *out)
   fprintf (out, "  %-28s %s\n", "--encoding E", _("File encoding (default: detected)"));
   fprintf (out, "  %-28s %s\n", "--dry-run", _("Report what would be imported, change nothing"));
   fprintf (out, "  %-28s %s\n", "--json", _("Print the report as JSON"));
+  fprintf (out, "  %-28s %s\n", "--no-search-index",
+           _("Leave adding the new prospects to the search index to the app"));
   fprintf (out, "\n%s\n", _("Block commands:"));
   fprintf (out, "  %-28s %s\n", "block add ADDR|@DOMAIN", _("Never write to this address or domain"));
   fprintf (out, "  %-28s %s\n", "block remove ADDR|@DOMAIN", _("Remove an entry"));
@@ -355,6 +357,7 @@ cmd_import (ObCliGlobals  *globals,
   char delimiter = 0;
   gboolean dry_run = FALSE;
   gboolean as_json = FALSE;
+  gboolean search_index = TRUE;
 
   for (int i = 1; i < argc; i++)
     {
@@ -395,6 +398,8 @@ cmd_import (ObCliGlobals  *globals,
         dry_run = TRUE;
       else if (g_strcmp0 (argv[i], "--json") == 0)
         as_json = TRUE;
+      else if (g_strcmp0 (argv[i], "--no-search-index") == 0)
+        search_index = FALSE;
       else if (argv[i][0] == '-' && argv[i][1] != '\0')
         return usage_error (_("import: unknown option “%s”"), argv[i]);
       else if (file == NULL)
@@ -425,6 +430,7 @@ cmd_import (ObCliGlobals  *globals,
     ob_import_add_tag (import, g_ptr_array_index (tags, i));
   ob_import_set_campaign (import, campaign);
   ob_import_set_dry_run (import, dry_run);
+  ob_import_set_index_for_search (import, search_index);
 
   report = ob_import_run (import, NULL, &error);
   if (report == NULL)

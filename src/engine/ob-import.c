@@ -2628,6 +2628,8 @@ maybe_drop_indexes (Run          *run,
     return store_failed (run, rc, "indexes", error);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
+      if (g_getenv ("OB_KEEP") && strstr (g_getenv ("OB_KEEP"), (const char *) sqlite3_column_text (stmt, 0)))
+        continue;
       g_ptr_array_add (names, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
       g_ptr_array_add (run->dropped_indexes, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
     }
@@ -2808,6 +2810,8 @@ static gboolean
 restore_indexes (Run     *run,
                  GError **error)
 {
+  if (g_getenv ("OB_IDX_PRAGMA") && !exec (run, g_getenv ("OB_IDX_PRAGMA"), error))
+    return FALSE;
   for (guint i = 0; i < run->dropped_indexes->len; i++)
     if (!exec (run, g_ptr_array_index (run->dropped_indexes, i), error))
       return FALSE;
@@ -3183,6 +3187,8 @@ ob_import_run (ObImport      *self,
     }
   g_thread_join (g_steal_pointer (&run.parser_thread));
 
+  g_debug ("Rows written in %.2f s", (g_get_monotonic_time () - start) / 1e6);
+
   report_progress (&run, OB_IMPORT_PHASE_FINISHING, run.bytes_total, 0, 0);
   if (g_cancellable_set_error_if_cancelled (cancellable, &local_error) ||
       !finish_new_prospects (&run, &local_error))
@@ -3205,6 +3211,7 @@ ob_import_run (ObImport      *self,
       if (!restore_indexes (&run, &local_error) ||
           g_cancellable_set_error_if_cancelled (cancellable, &local_error))
         goto failed;
+      g_debug ("Indexes built at %.2f s", (g_get_monotonic_time () - start) / 1e6);
       run_finalize_statements (&run);
       if (!ob_store_commit (run.store, &commit_error))
         {
@@ -3212,6 +3219,7 @@ ob_import_run (ObImport      *self,
                        _("Could not write to the database: %s"), commit_error->message);
           goto failed;
         }
+      g_debug ("Committed at %.2f s", (g_get_monotonic_time () - start) / 1e6);
     }
   run.report->import_usec = g_get_monotonic_time () - start;
 

@@ -871,3 +871,99 @@ ob_prospects_delete (ObStore       *store,
 
   return TRUE;
 }
+
+/**
+ * ob_prospects_enroll:
+ * @override_other_campaigns: enroll even prospects that are active in
+ *   another campaign (the rep said so explicitly)
+ *
+ * Adds prospects to a campaign as 'active' enrollments, in one transaction.
+ * Never enrolls a prospect who replied, bounced or opted out, or whose
+ * address or domain is on the do-not-contact list; a prospect already active
+ * in another campaign only with @override_other_campaigns.
+ */
+gboolean
+ob_prospects_enroll (ObStore         *store,
+                     gint64           campaign_id,
+                     const gint64    *ids,
+                     guint            n_ids,
+                     gboolean         override_other_campaigns,
+                     ObEnrollResult  *result,
+                     GError         **error)
+{
+  g_autoptr(sqlite3_stmt) check = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  memset (result, 0, sizeof *result);
+
+  if (!ob_store_begin (store, error))
+    return FALSE;
+
+  check = ob_store_prepare (store,
+                            "SELECT p.status != 'active',"
+                            " EXISTS (SELECT 1 FROM do_not_contact AS d"
+                            "         WHERE (d.kind = 'email' AND d.value = p.email_key)"
+                            "            OR (d.kind = 'domain' AND d.value = p.domain)),"
+                            " EXISTS (SELECT 1 FROM enrollments AS e"
+                            "         WHERE e.prospect_id = p.id AND e.campaign_id = ?2),"
+                            " EXISTS (SELECT 1 FROM enrollments AS e"
+                            "         WHERE e.prospect_id = p.id AND e.campaign_id != ?2"
+                            "           AND e.state = 'active')"
+                            " FROM prospects AS p WHERE p.id = ?1",
+                            &local_error);
+  insert = check == NULL ? NULL
+           : ob_store_prepare (store,
+                               "INSERT INTO enrollments (campaign_id, prospect_id, due_at)"
+                               " VALUES (?1, ?2, unixepoch ())",
+                               &local_error);
+
+  for (guint i = 0; i < n_ids && local_error == NULL; i++)
+    {
+      int rc;
+
+      sqlite3_reset (check);
+      sqlite3_bind_int64 (check, 1, ids[i]);
+      sqlite3_bind_int64 (check, 2, campaign_id);
+      rc = sqlite3_step (check);
+      if (rc == SQLITE_DONE)
+        continue;   /* deleted meanwhile */
+      if (rc != SQLITE_ROW)
+        {
+          ob_store_set_error_from_db (store, rc, &local_error, "enroll");
+          break;
+        }
+
+      if (sqlite3_column_int (check, 0))
+        result->not_active++;
+      else if (sqlite3_column_int (check, 1))
+        result->do_not_contact++;
+      else if (sqlite3_column_int (check, 2))
+        result->already_enrolled++;
+      else if (sqlite3_column_int (check, 3) && !override_other_campaigns)
+        result->active_elsewhere++;
+      else
+        {
+          sqlite3_reset (insert);
+          sqlite3_bind_int64 (insert, 1, campaign_id);
+          sqlite3_bind_int64 (insert, 2, ids[i]);
+          rc = sqlite3_step (insert);
+          if (rc != SQLITE_DONE)
+            ob_store_set_error_from_db (store, rc, &local_error, "enroll");
+          else
+            result->enrolled++;
+        }
+    }
+
+  g_clear_pointer (&check, sqlite3_finalize);
+  g_clear_pointer (&insert, sqlite3_finalize);
+  if (local_error != NULL || !ob_store_commit (store, &local_error))
+    {
+      ob_store_rollback (store);
+      memset (result, 0, sizeof *result);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
+}

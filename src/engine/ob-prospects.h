@@ -100,4 +100,22 @@ gboolean    ob_prospects_delete        (ObStore      *store,
                                         guint         n_ids,
                                         GError      **error);
 
+/* What ob_prospects_enroll() did with each prospect it was given. */
+typedef struct
+{
+  guint enrolled;
+  guint already_enrolled;
+  guint active_elsewhere;    /* refused: in another campaign's running sequence */
+  guint not_active;          /* refused: replied, bounced or opted out */
+  guint do_not_contact;      /* refused: on the do-not-contact list */
+} ObEnrollResult;
+
+gboolean    ob_prospects_enroll        (ObStore        *store,
+                                        gint64          campaign_id,
+                                        const gint64   *ids,
+                                        guint           n_ids,
+                                        gboolean        override_other_campaigns,
+                                        ObEnrollResult *result,
+                                        GError        **error);
+
 G_END_DECLS

@@ -17,6 +17,7 @@
 
 #include "ob-dnc.h"
 #include "ob-dnc-window.h"
+#include "ob-export.h"
 #include "ob-prospect-editor.h"
 #include "ob-prospect-model.h"
 #include "ob-prospects-page.h"
@@ -30,6 +31,12 @@ struct _ObProspectsPage
   GtkSearchEntry     *search_entry;
   GtkDropDown        *status_filter;
   GtkDropDown        *sort_order;
+  GtkDropDown        *campaign_filter;
+  GtkDropDown        *tag_filter;
+  GtkStringList      *campaign_names;
+  GtkStringList      *tag_names;
+  GtkMenuButton      *filter_button;
+  GtkMenuButton      *enroll_button;
   GtkLabel           *count_label;
   GtkLabel           *index_label;
   GtkSpinner         *spinner;
@@ -45,6 +52,10 @@ struct _ObProspectsPage
   /* ids deleted but still undoable: hidden from the list */
   GHashTable         *pending_delete;
   AdwToast           *delete_toast;
+  /* ids of the campaigns and tags in the filter lists, after "any" */
+  GArray             *campaign_ids;
+  GArray             *tag_ids;
+  gboolean            loading_filters;
 };
 
 G_DEFINE_FINAL_TYPE (ObProspectsPage, ob_prospects_page, OB_TYPE_PAGE)
@@ -84,7 +95,24 @@ apply_query (ObProspectsPage *self)
   if (self->model == NULL)
     return;
 
+  if (self->loading_filters)
+    return;
+
   query.search = (char *) gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  {
+    guint campaign = gtk_drop_down_get_selected (self->campaign_filter);
+    guint tag = gtk_drop_down_get_selected (self->tag_filter);
+
+    if (campaign > 0 && campaign <= self->campaign_ids->len)
+      query.campaign_id = g_array_index (self->campaign_ids, gint64, campaign - 1);
+    if (tag > 0 && tag <= self->tag_ids->len)
+      query.tag_id = g_array_index (self->tag_ids, gint64, tag - 1);
+    /* The button shows that a filter hides rows. */
+    if (query.campaign_id != 0 || query.tag_id != 0)
+      gtk_widget_add_css_class (GTK_WIDGET (self->filter_button), "accent");
+    else
+      gtk_widget_remove_css_class (GTK_WIDGET (self->filter_button), "accent");
+  }
   query.status = status < G_N_ELEMENTS (status_values) ? (char *) status_values[status] : NULL;
   if (sort < G_N_ELEMENTS (sorts))
     {
@@ -375,6 +403,280 @@ on_indexing_changed (ObProspectsPage *self)
     gtk_widget_set_visible (GTK_WIDGET (self->index_label), FALSE);
 }
 
+/* Fills a filter list ("any" first) from a small table, keeping the choice. */
+static void
+load_names (ObStore       *store,
+            const char    *sql,
+            const char    *any,
+            GtkStringList *names,
+            GArray        *ids,
+            GtkDropDown   *dropdown)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  guint selected = gtk_drop_down_get_selected (dropdown);
+  gint64 selected_id = selected > 0 && selected <= ids->len
+                       ? g_array_index (ids, gint64, selected - 1) : 0;
+  guint new_selected = 0;
+
+  stmt = ob_store_prepare (store, sql, &error);
+  if (stmt == NULL)
+    {
+      g_warning ("%s", error->message);
+      return;
+    }
+
+  g_array_set_size (ids, 0);
+  g_ptr_array_add (labels, g_strdup (any));
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+      g_ptr_array_add (labels, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+      if (id == selected_id)
+        new_selected = ids->len;
+    }
+  g_ptr_array_add (labels, NULL);
+
+  gtk_string_list_splice (names, 0, g_list_model_get_n_items (G_LIST_MODEL (names)),
+                          (const char * const *) labels->pdata);
+  gtk_drop_down_set_selected (dropdown, new_selected);
+}
+
+static void
+reload_filters (ObProspectsPage *self)
+{
+  ObEngine *engine = ob_page_get_engine (OB_PAGE (self));
+  ObStore *store;
+  g_autoptr(GMenu) menu = g_menu_new ();
+
+  if (engine == NULL)
+    return;
+  store = ob_engine_get_store (engine);
+
+  /* Two small tables, by their unique name index: fine on the main thread. */
+  self->loading_filters = TRUE;
+  load_names (store, "SELECT id, name FROM campaigns ORDER BY name", _("All Campaigns"),
+              self->campaign_names, self->campaign_ids, self->campaign_filter);
+  load_names (store, "SELECT id, name FROM tags ORDER BY name", _("All Tags"),
+              self->tag_names, self->tag_ids, self->tag_filter);
+  self->loading_filters = FALSE;
+
+  for (guint i = 0; i < self->campaign_ids->len; i++)
+    {
+      g_autoptr(GMenuItem) item = NULL;
+      const char *name = gtk_string_list_get_string (self->campaign_names, i + 1);
+
+      item = g_menu_item_new (name, NULL);
+      g_menu_item_set_action_and_target_value (item, "prospects.enroll",
+                                               g_variant_new_int64 (g_array_index (self->campaign_ids,
+                                                                                   gint64, i)));
+      g_menu_append_item (menu, item);
+    }
+  gtk_menu_button_set_menu_model (self->enroll_button, G_MENU_MODEL (menu));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->enroll_button), self->campaign_ids->len > 0);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->enroll_button),
+                               self->campaign_ids->len > 0 ? NULL
+                                                           : _("Create a campaign first"));
+}
+
+static void
+on_store_changed (ObProspectsPage *self,
+                  const char      *table)
+{
+  if (g_strcmp0 (table, "campaigns") == 0 || g_strcmp0 (table, "prospects") == 0 ||
+      g_strcmp0 (table, "tags") == 0)
+    reload_filters (self);
+}
+
+static void
+toast (ObProspectsPage *self,
+       const char      *title)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (title));
+}
+
+static void
+enroll_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ObProspectsPage *self = OB_PROSPECTS_PAGE (widget);
+  ObEngine *engine = ob_page_get_engine (OB_PAGE (self));
+  g_autoptr(GtkBitset) selected = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  ObEnrollResult result;
+  GtkBitsetIter iter;
+  guint position;
+
+  if (engine == NULL)
+    return;
+
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  for (gboolean ok = gtk_bitset_iter_init_first (&iter, selected, &position); ok;
+       ok = gtk_bitset_iter_next (&iter, &position))
+    {
+      gint64 id = ob_prospect_model_get_id (self->model, position);
+
+      g_array_append_val (ids, id);
+    }
+
+  if (!ob_prospects_enroll (ob_engine_get_store (engine), g_variant_get_int64 (parameter),
+                            (gint64 *) ids->data, ids->len, FALSE, &result, &error))
+    {
+      toast (self, error->message);
+      return;
+    }
+
+  g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u added to the campaign",
+                                             "%u added to the campaign", result.enrolled),
+                          result.enrolled);
+  if (result.active_elsewhere > 0)
+    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                               "; %u is active in another campaign",
+                                               "; %u are active in another campaign",
+                                               result.active_elsewhere),
+                            result.active_elsewhere);
+  if (result.not_active + result.do_not_contact > 0)
+    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                               "; %u may not be written to",
+                                               "; %u may not be written to",
+                                               result.not_active + result.do_not_contact),
+                            result.not_active + result.do_not_contact);
+  toast (self, text->str);
+  ob_engine_notify_store_changed (engine, "enrollments");
+}
+
+typedef struct
+{
+  char            *db_path;
+  GFile           *file;
+  ObExportOptions  options;
+  char            *campaign;
+  char            *status;
+} ExportJob;
+
+static void
+export_job_free (ExportJob *job)
+{
+  g_free (job->db_path);
+  g_object_unref (job->file);
+  g_free (job->campaign);
+  g_free (job->status);
+  g_free (job);
+}
+
+static void
+export_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ExportJob *job = task_data;
+  g_autoptr(ObStore) store = NULL;
+  g_autoptr(GFileOutputStream) output = NULL;
+  GError *error = NULL;
+  guint64 rows = 0;
+
+  store = ob_store_open_for_thread (job->db_path, &error);
+  if (store != NULL)
+    output = g_file_replace (job->file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                             cancellable, &error);
+  if (output == NULL ||
+      !ob_export_write (store, &job->options, G_OUTPUT_STREAM (output), cancellable, &rows, &error) ||
+      !g_output_stream_close (G_OUTPUT_STREAM (output), cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, (gssize) rows);
+}
+
+static void
+export_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  ObProspectsPage *self = OB_PROSPECTS_PAGE (source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+  gssize rows = g_task_propagate_int (G_TASK (result), &error);
+
+  if (error != NULL)
+    title = g_strdup_printf (_("Could not export: %s"), error->message);
+  else
+    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u prospect exported",
+                                          "%'u prospects exported", (gulong) rows),
+                             (guint) rows);
+  toast (self, title);
+}
+
+/**
+ * ob_prospects_page_export:
+ *
+ * Writes the prospects of the current campaign and status filter to @file
+ * as CSV, on a worker thread; a toast says how many.
+ */
+void
+ob_prospects_page_export (ObProspectsPage *self,
+                          GFile           *file)
+{
+  const ObProspectQuery *query = ob_prospect_model_get_query (self->model);
+  g_autoptr(GTask) task = g_task_new (self, NULL, export_done_cb, NULL);
+  ExportJob *job = g_new0 (ExportJob, 1);
+  guint campaign = gtk_drop_down_get_selected (self->campaign_filter);
+
+  job->db_path = g_strdup (ob_engine_get_db_path (ob_page_get_engine (OB_PAGE (self))));
+  job->file = g_object_ref (file);
+  job->status = g_strdup (query->status);
+  if (campaign > 0)
+    job->campaign = g_strdup (gtk_string_list_get_string (self->campaign_names, campaign));
+  job->options.campaign = job->campaign;
+  job->options.status = job->status;
+  g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
+  g_task_run_in_thread (task, export_thread);
+}
+
+static void
+export_chosen_cb (GtkNativeDialog *chooser,
+                  int              response,
+                  gpointer         user_data)
+{
+  ObProspectsPage *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      ob_prospects_page_export (self, file);
+    }
+  g_object_unref (chooser);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ObProspectsPage *self = OB_PROSPECTS_PAGE (widget);
+  GtkFileChooserNative *chooser;
+
+  if (self->model == NULL)
+    return;
+
+  chooser = gtk_file_chooser_native_new (_("Export Prospects"),
+                                         GTK_WINDOW (gtk_widget_get_root (widget)),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), _("prospects.csv"));
+  g_signal_connect (chooser, "response", G_CALLBACK (export_chosen_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 /* The list starts loading as soon as there is an engine, in parallel with
  * the window's first count of the store. */
 static void
@@ -399,6 +701,9 @@ on_engine_changed (ObProspectsPage *self)
                            G_CALLBACK (on_index_progress), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (engine, "notify::indexing",
                            G_CALLBACK (on_indexing_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (engine, "store-changed",
+                           G_CALLBACK (on_store_changed), self, G_CONNECT_SWAPPED);
+  reload_filters (self);
   apply_query (self);
 }
 
@@ -493,6 +798,8 @@ ob_prospects_page_finalize (GObject *object)
   ObProspectsPage *self = OB_PROSPECTS_PAGE (object);
 
   g_hash_table_unref (self->pending_delete);
+  g_array_unref (self->campaign_ids);
+  g_array_unref (self->tag_ids);
 
   G_OBJECT_CLASS (ob_prospects_page_parent_class)->finalize (object);
 }
@@ -516,6 +823,12 @@ ob_prospects_page_class_init (ObProspectsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, status_filter);
   gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, sort_order);
+  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, campaign_filter);
+  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, tag_filter);
+  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, campaign_names);
+  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, tag_names);
+  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, filter_button);
+  gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, enroll_button);
   gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, count_label);
   gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, index_label);
   gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, spinner);
@@ -535,6 +848,8 @@ ob_prospects_page_class_init (ObProspectsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "prospects.undo-delete", NULL, undo_delete_action);
   gtk_widget_class_install_action (widget_class, "prospects.focus-search", NULL, focus_search_action);
   gtk_widget_class_install_action (widget_class, "prospects.block", NULL, block_action);
+  gtk_widget_class_install_action (widget_class, "prospects.enroll", "x", enroll_action);
+  gtk_widget_class_install_action (widget_class, "prospects.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "prospects.do-not-contact", NULL, dnc_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
@@ -550,6 +865,8 @@ ob_prospects_page_init (ObProspectsPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->pending_delete = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->campaign_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->tag_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
 
   add_column (self, _("Email"), ob_prospect_get_email, TRUE);
   add_column (self, _("Name"), get_name, TRUE);

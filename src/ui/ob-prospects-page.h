@@ -12,4 +12,7 @@ G_BEGIN_DECLS
 #define OB_TYPE_PROSPECTS_PAGE (ob_prospects_page_get_type ())
 G_DECLARE_FINAL_TYPE (ObProspectsPage, ob_prospects_page, OB, PROSPECTS_PAGE, ObPage)
 
+void ob_prospects_page_export (ObProspectsPage *self,
+                               GFile           *file);
+
 G_END_DECLS
