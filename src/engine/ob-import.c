@@ -2628,8 +2628,6 @@ maybe_drop_indexes (Run          *run,
     return store_failed (run, rc, "indexes", error);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      if (g_getenv ("OB_KEEP") && strstr (g_getenv ("OB_KEEP"), (const char *) sqlite3_column_text (stmt, 0)))
-        continue;
       g_ptr_array_add (names, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
       g_ptr_array_add (run->dropped_indexes, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
     }
@@ -2810,8 +2808,6 @@ static gboolean
 restore_indexes (Run     *run,
                  GError **error)
 {
-  if (g_getenv ("OB_IDX_PRAGMA") && !exec (run, g_getenv ("OB_IDX_PRAGMA"), error))
-    return FALSE;
   for (guint i = 0; i < run->dropped_indexes->len; i++)
     if (!exec (run, g_ptr_array_index (run->dropped_indexes, i), error))
       return FALSE;
