@@ -158,6 +158,7 @@ test_help (void)
   g_assert_nonnull (strstr (r.out, "--map COLUMN=FIELD"));
   g_assert_nonnull (strstr (r.out, "export [--campaign NAME] [--status S]"));
   g_assert_nonnull (strstr (r.out, "block add|remove|list"));
+  g_assert_nonnull (strstr (r.out, "--no-search-index"));
 }
 
 static void
@@ -240,6 +241,7 @@ test_import_json (Fixture       *f,
   g_assert_nonnull (strstr (r.out, "\"campaign\": \"Q1\""));
   g_assert_nonnull (strstr (r.out, "\"rows\": 2,\n  \"imported\": 2,"));
   g_assert_nonnull (strstr (r.out, "\"skipped_rows\": []"));
+  g_assert_nonnull (strstr (r.out, "\"search_indexed\": true"));
   g_assert_true (g_str_has_suffix (r.out, "}\n"));
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM enrollments"), ==, 2);
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM prospects WHERE first_name = 'Ann'"
@@ -258,6 +260,14 @@ test_import_dry_run (Fixture       *f,
   g_assert_nonnull (strstr (r.out, "\"dry_run\": true"));
   g_assert_nonnull (strstr (r.out, "\"imported\": 2,"));
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM prospects"), ==, 0);
+
+  /* For real, the search index left to the app */
+  run_cli (&r, "--db", f->db, "import", csv, "--json", "--no-search-index", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "\"dry_run\": false"));
+  g_assert_nonnull (strstr (r.out, "\"search_indexed\": false"));
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM prospects"), ==, 2);
+  g_assert_cmpint (query_int (f, "SELECT indexed_upto FROM search_state"), ==, 0);
 }
 
 static void
