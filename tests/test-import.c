@@ -1222,7 +1222,6 @@ test_large (Fixture       *f,
   g_autofree char *schema_after = NULL;
   g_autoptr(ObImportReport) report = NULL;
   g_autoptr(ObImportReport) again = NULL;
-  g_autoptr(GError) error = NULL;
 
   /* Repeat a few addresses, in other cases, across batches */
   g_string_append (csv, "PERSON7@company7.example,,,,\r\nperson24999@COMPANY99.example,X,Y,Z,W\r\n");
