@@ -744,10 +744,13 @@ delimiter_name (char delimiter)
 char *
 ob_import_report_to_json (const ObImportReport *report)
 {
-  g_autoptr(ObJsonWriter) json = ob_json_writer_new (TRUE);
-  char delimiter[2] = { report->delimiter, '\0' };
+  g_autoptr(ObJsonWriter) json = NULL;
+  char delimiter[2] = { 0, };
 
   g_return_val_if_fail (report != NULL, NULL);
+
+  json = ob_json_writer_new (TRUE);
+  delimiter[0] = report->delimiter;
 
   ob_json_writer_begin_object (json, NULL);
   ob_json_writer_string (json, "file", report->path);
@@ -1321,6 +1324,7 @@ typedef struct
   GArray       *col_custom;       /* int */
   GPtrArray    *custom_prefixes;  /* "\"key\":" per custom column */
   ObDncSet     *dnc;
+  gboolean      check_dnc;        /* the list is not empty */
   GCancellable *cancellable;
   GAsyncQueue  *full;             /* batches for the writer */
   GAsyncQueue  *empty;            /* batches back from the writer */
@@ -1607,7 +1611,7 @@ prepare_row (Parser         *parser,
   row->len[COL_DOMAIN] = (guint32) (key_len - domain);
   b->arena_len += key_len + 1;
 
-  if (parser->dnc != NULL &&
+  if (parser->check_dnc &&
       ob_dnc_set_matches (parser->dnc, row_text (b, row, COL_EMAIL_KEY), row_text (b, row, COL_DOMAIN)))
     {
       skip_row (b, row, OB_IMPORT_SKIP_DO_NOT_CONTACT, text + display_start, display_len);
@@ -3016,6 +3020,7 @@ setup_store (Run     *run,
                    _("Could not read the do-not-contact list: %s"), local_error->message);
       return FALSE;
     }
+  run->parser.check_dnc = ob_dnc_set_get_size (run->parser.dnc) > 0;
 
   return TRUE;
 }
@@ -3242,6 +3247,8 @@ ob_import_run (ObImport      *self,
     }
   run.report->import_usec = g_get_monotonic_time () - start;
 
+  /* Nothing added is nothing to index */
+  run.report->search_indexed = run.report->imported == 0;
   if (!self->dry_run && self->index_for_search && run.report->imported > 0)
     {
       g_autoptr(GError) index_error = NULL;

@@ -105,7 +105,8 @@ typedef struct
  * @unchanged: prospects already in the store that the row added nothing to
  * @timezones_ignored: values of the time zone column that are not IANA zone
  *   names; those prospects were imported with no time zone
- * @search_indexed: the new prospects were added to the search index
+ * @search_indexed: the prospects the import added are searchable (%TRUE
+ *   when it added none)
  * @import_usec, @index_usec: how long the import and the search indexing took
  */
 typedef struct
