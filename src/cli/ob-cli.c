@@ -67,19 +67,25 @@ print_usage (FILE *out)
   fprintf (out, "%s\n", _("Usage: outbound-cli [--db PATH] COMMAND [OPTIONS]"));
   fprintf (out, "\n%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-28s %s\n", commands[i].synopsis, _(commands[i].summary));
+    {
+      /* A long synopsis gets its own line */
+      if (strlen (commands[i].synopsis) > 28)
+        fprintf (out, "  %s\n  %-28s %s\n", commands[i].synopsis, "", _(commands[i].summary));
+      else
+        fprintf (out, "  %-28s %s\n", commands[i].synopsis, _(commands[i].summary));
+    }
   fprintf (out, "\n%s\n", _("Import options:"));
   fprintf (out, "  %-28s %s\n", "--campaign NAME", _("Enroll the imported prospects in a campaign"));
   fprintf (out, "  %-28s %s\n", "--tag T", _("Tag the imported prospects (repeatable)"));
-  fprintf (out, "  %-28s %s\n", "--map COLUMN=FIELD",
-           _("Map a column to email, first_name, last_name, full_name, company, title, "
-             "timezone, tags, ignore, or a custom field name (repeatable)"));
+  fprintf (out, "  %-28s %s\n", "--map COLUMN=FIELD", _("Map a column to a field (repeatable)"));
   fprintf (out, "  %-28s %s\n", "--delimiter C", _("Field delimiter (default: detected)"));
   fprintf (out, "  %-28s %s\n", "--encoding E", _("File encoding (default: detected)"));
   fprintf (out, "  %-28s %s\n", "--dry-run", _("Report what would be imported, change nothing"));
   fprintf (out, "  %-28s %s\n", "--json", _("Print the report as JSON"));
   fprintf (out, "  %-28s %s\n", "--no-search-index",
            _("Leave adding the new prospects to the search index to the app"));
+  fprintf (out, "  %s\n", _("FIELD: email, first_name, last_name, full_name, company, title, timezone,\n"
+                            "         tags, ignore, or any other name for a custom field"));
   fprintf (out, "\n%s\n", _("Block commands:"));
   fprintf (out, "  %-28s %s\n", "block add ADDR|@DOMAIN", _("Never write to this address or domain"));
   fprintf (out, "  %-28s %s\n", "block remove ADDR|@DOMAIN", _("Remove an entry"));
