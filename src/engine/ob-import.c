@@ -50,8 +50,10 @@
 
 #define BATCH_ROWS          4096
 #define BATCHES_IN_FLIGHT   4
-/* The import connection's page cache, in KiB (a negative cache_size) */
+/* The import connection's page cache, in KiB (a negative cache_size),
+ * while rows are written and while indexes are built (see restore_indexes()) */
 #define IMPORT_CACHE_KIB    32768
+#define INDEX_CACHE_KIB     4096
 /* Rebuilding secondary indexes pays off above this many new rows... */
 #define REBUILD_MIN_ROWS    10000
 /* ... when the store holds less than a quarter of that */
@@ -2835,6 +2837,19 @@ static gboolean
 restore_indexes (Run     *run,
                  GError **error)
 {
+  g_autofree char *pragma = NULL;
+
+  if (run->dropped_indexes->len == 0)
+    return TRUE;
+
+  /* CREATE INDEX sorts in runs as large as the page cache. Small runs are
+   * sorted by the worker threads (PRAGMA threads) while the table is still
+   * being scanned; one big run is sorted at the end, on this thread alone.
+   * Measured on a million rows: 7.7 s with 32 MiB, 4.6-5.4 s with 4 MiB. */
+  pragma = g_strdup_printf ("PRAGMA cache_size = -%d", INDEX_CACHE_KIB);
+  if (!exec (run, pragma, error))
+    return FALSE;
+
   for (guint i = 0; i < run->dropped_indexes->len; i++)
     if (!exec (run, g_ptr_array_index (run->dropped_indexes, i), error))
       return FALSE;
