@@ -2648,10 +2648,13 @@ maybe_drop_indexes (Run          *run,
       (guint64) run->count_before * REBUILD_RATIO > estimated_rows)
     return TRUE;
 
+  /* Partial indexes stay: they hold few rows, so keeping them up to date
+   * costs less than the full scan that building one takes */
   rc = sqlite3_prepare_v2 (run->db,
-                           "SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
-                           " AND tbl_name = 'prospects' AND sql IS NOT NULL"
-                           " AND sql NOT LIKE 'CREATE UNIQUE%'",
+                           "SELECT l.name, s.sql FROM pragma_index_list ('prospects') AS l"
+                           " JOIN sqlite_schema AS s ON s.type = 'index' AND s.name = l.name"
+                           " WHERE l.origin = 'c' AND NOT l.\"unique\" AND NOT l.partial"
+                           " AND s.sql IS NOT NULL",
                            -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     return store_failed (run, rc, "indexes", error);
