@@ -435,6 +435,30 @@ seed_prospect (ObEngine   *engine,
 }
 
 static gboolean
+row_is (GListModel *rows,
+        guint       position,
+        const char *email)
+{
+  g_autoptr(ObProspect) prospect = g_list_model_get_item (rows, position);
+
+  return prospect != NULL && g_strcmp0 (ob_prospect_get_email (prospect), email) == 0;
+}
+
+typedef struct
+{
+  GListModel *rows;
+  const char *email;
+} FirstRow;
+
+static gboolean
+first_row_is (gpointer data)
+{
+  FirstRow *expected = data;
+
+  return row_is (expected->rows, 0, expected->email);
+}
+
+static gboolean
 no_toast_shown (gpointer data)
 {
   return find_descendant (data, g_type_from_name ("AdwToastWidget")) == NULL;
@@ -480,6 +504,22 @@ test_prospects_list (Fixture       *f,
   wait_for_rows (rows, 1);
   gtk_editable_set_text (search, "");
   wait_for_rows (rows, 3);
+
+  /* Clicking the Name header sorts by last name, twice reverses; the rows
+   * come sorted from sqlite, not from GTK. */
+  {
+    GListModel *columns = gtk_column_view_get_columns (view);
+    g_autoptr(GtkColumnViewColumn) name_column = g_list_model_get_item (columns, 1);
+
+    gtk_column_view_sort_by_column (view, name_column, GTK_SORT_ASCENDING);
+    wait_until (first_row_is, &(FirstRow) { rows, "ann@acme.test" });
+    g_assert_true (row_is (rows, 1, "cid@corp.test"));
+    g_assert_true (row_is (rows, 2, "bob@bolt.test"));
+    gtk_column_view_sort_by_column (view, name_column, GTK_SORT_DESCENDING);
+    wait_until (first_row_is, &(FirstRow) { rows, "bob@bolt.test" });
+    gtk_column_view_sort_by_column (view, NULL, GTK_SORT_ASCENDING);
+    wait_until (first_row_is, &(FirstRow) { rows, "cid@corp.test" });
+  }
 
   /* Add one by hand. */
   gtk_widget_activate_action (page, "prospects.add", NULL);

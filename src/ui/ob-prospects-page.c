@@ -56,6 +56,10 @@ struct _ObProspectsPage
   GArray             *campaign_ids;
   GArray             *tag_ids;
   gboolean            loading_filters;
+  /* a column header's sort, which wins over the sort dropdown */
+  gboolean            header_sort_active;
+  ObProspectSort      header_sort;
+  gboolean            header_sort_descending;
 };
 
 G_DEFINE_FINAL_TYPE (ObProspectsPage, ob_prospects_page, OB_TYPE_PAGE)
@@ -114,7 +118,12 @@ apply_query (ObProspectsPage *self)
       gtk_widget_remove_css_class (GTK_WIDGET (self->filter_button), "accent");
   }
   query.status = status < G_N_ELEMENTS (status_values) ? (char *) status_values[status] : NULL;
-  if (sort < G_N_ELEMENTS (sorts))
+  if (self->header_sort_active)
+    {
+      query.sort = self->header_sort;
+      query.descending = self->header_sort_descending;
+    }
+  else if (sort < G_N_ELEMENTS (sorts))
     {
       query.sort = sorts[sort].sort;
       query.descending = sorts[sort].descending;
@@ -132,6 +141,16 @@ static void
 on_filter_changed (ObProspectsPage *self)
 {
   apply_query (self);
+}
+
+static void
+on_sort_order_changed (ObProspectsPage *self)
+{
+  /* The dropdown takes over from a header: clearing the header sort applies. */
+  if (self->header_sort_active)
+    gtk_column_view_sort_by_column (self->column_view, NULL, GTK_SORT_ASCENDING);
+  else
+    apply_query (self);
 }
 
 static void
@@ -756,11 +775,48 @@ bind_label (GtkSignalListItemFactory *factory,
                        prospect != NULL ? getter (prospect) : "");
 }
 
+/* Sorting by a column header. The rows are sorted by sqlite, never by GTK,
+ * so each column's sorter only tells which header was clicked: GTK 4.8 has
+ * no getter for the column view's primary column (4.10 has), so the view's
+ * sorter is asked to compare two objects and the first column sorter it
+ * consults, and the sign it gives back, say which column and which way. */
+static int probed_column;
+
+static int
+probe_compare (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  if (probed_column == 0)
+    probed_column = GPOINTER_TO_INT (user_data);
+  return GTK_ORDERING_SMALLER;
+}
+
+static void
+on_header_sort_changed (ObProspectsPage *self)
+{
+  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
+  g_autoptr(ObProspect) a = ob_prospect_new ();
+  g_autoptr(ObProspect) b = ob_prospect_new ();
+  GtkOrdering order;
+
+  probed_column = 0;
+  order = gtk_sorter_compare (sorter, a, b);
+  self->header_sort_active = probed_column != 0;
+  if (self->header_sort_active)
+    {
+      self->header_sort = (ObProspectSort) (probed_column - 1);
+      self->header_sort_descending = order == GTK_ORDERING_LARGER;
+    }
+  apply_query (self);
+}
+
 static void
 add_column (ObProspectsPage *self,
             const char      *title,
             TextGetter       getter,
-            gboolean         expand)
+            gboolean         expand,
+            int              sort)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   GtkColumnViewColumn *column;
@@ -768,6 +824,13 @@ add_column (ObProspectsPage *self,
   g_signal_connect (factory, "setup", G_CALLBACK (setup_label), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_label), getter);
   column = gtk_column_view_column_new (title, factory);
+  if (sort >= 0)
+    {
+      g_autoptr(GtkSorter) sorter =
+        GTK_SORTER (gtk_custom_sorter_new (probe_compare, GINT_TO_POINTER (sort + 1), NULL));
+
+      gtk_column_view_column_set_sorter (column, sorter);
+    }
   gtk_column_view_column_set_expand (column, expand);
   gtk_column_view_column_set_resizable (column, TRUE);
   gtk_column_view_append_column (self->column_view, column);
@@ -839,6 +902,7 @@ ob_prospects_page_class_init (ObProspectsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ObProspectsPage, editor);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_sort_order_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_editor_saved);
   gtk_widget_class_bind_template_callback (widget_class, on_editor_closed);
@@ -868,11 +932,13 @@ ob_prospects_page_init (ObProspectsPage *self)
   self->campaign_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->tag_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
 
-  add_column (self, _("Email"), ob_prospect_get_email, TRUE);
-  add_column (self, _("Name"), get_name, TRUE);
-  add_column (self, _("Company"), ob_prospect_get_company, TRUE);
-  add_column (self, _("Job Title"), ob_prospect_get_title, FALSE);
-  add_column (self, _("Status"), get_status, FALSE);
+  add_column (self, _("Email"), ob_prospect_get_email, TRUE, OB_PROSPECT_SORT_EMAIL);
+  add_column (self, _("Name"), get_name, TRUE, OB_PROSPECT_SORT_NAME);
+  add_column (self, _("Company"), ob_prospect_get_company, TRUE, OB_PROSPECT_SORT_COMPANY);
+  add_column (self, _("Job Title"), ob_prospect_get_title, FALSE, -1);
+  add_column (self, _("Status"), get_status, FALSE, OB_PROSPECT_SORT_STATUS);
+  g_signal_connect_object (gtk_column_view_get_sorter (self->column_view), "changed",
+                           G_CALLBACK (on_header_sort_changed), self, G_CONNECT_SWAPPED);
 
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->column_view));
   g_signal_connect (self, "notify::engine", G_CALLBACK (on_engine_changed), NULL);
