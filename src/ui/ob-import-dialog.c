@@ -135,7 +135,6 @@ static void
 fill_preview (ObImportDialog *self)
 {
   ObImportPreview *preview = self->preview;
-  g_autoptr(GPtrArray) grid_cells = g_ptr_array_new ();
   GtkWidget *child;
   guint n_columns = g_strv_length (preview->header);
 
