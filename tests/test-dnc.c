@@ -10,6 +10,7 @@
 
 #include "ob-csv.h"
 #include "ob-dnc.h"
+#include "testlib.h"
 
 typedef struct
 {
@@ -40,22 +41,6 @@ fixture_setup (Fixture       *f,
                  "  'active')",
                  &error);
   g_assert_no_error (error);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        remove_tree (child);
-      }
-  g_remove (path);
 }
 
 static void

@@ -17,6 +17,7 @@
 #include "ob-export.h"
 #include "ob-import.h"
 #include "ob-prospects.h"
+#include "testlib.h"
 
 typedef struct
 {
@@ -36,22 +37,6 @@ fixture_setup (Fixture       *f,
   f->db = g_build_filename (f->dir, "outbound.db", NULL);
   f->store = ob_store_open (f->db, &error);
   g_assert_no_error (error);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        remove_tree (child);
-      }
-  g_remove (path);
 }
 
 static void

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "ob-schedule.h"
+#include "testlib.h"
 
 static gint64
 instant (const char *iso)
@@ -545,22 +546,6 @@ typedef struct
   char    *dir;
   ObStore *store;
 } Fixture;
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        remove_tree (child);
-      }
-  g_remove (path);
-}
 
 /* Two accounts; campaigns 1 and 2 of account 1 and 3 of account 2 running,
  * 4 of account 1 paused; three steps each; Warsaw, 09:00-17:00 Monday to

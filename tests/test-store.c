@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "ob-store.h"
+#include "testlib.h"
 
 typedef struct
 {
@@ -25,22 +26,6 @@ fixture_setup (Fixture       *f,
   f->dir = g_dir_make_tmp ("ob-store-XXXXXX", &error);
   g_assert_no_error (error);
   f->path = g_build_filename (f->dir, "outbound.db", NULL);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        remove_tree (child);
-      }
-  g_remove (path);
 }
 
 static void

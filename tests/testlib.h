@@ -1,0 +1,28 @@
+/* testlib.h: what the unit tests share
+ *
+ * Copyright 2026 The Outbound authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* What outbound-cli (OUTBOUND_CLI) did: exit status and both outputs. */
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} CliResult;
+
+void cli_result_clear (CliResult  *result);
+void run_cli          (CliResult  *result,
+                       const char *first_arg,
+                       ...) G_GNUC_NULL_TERMINATED;
+void remove_tree      (const char *path);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
+
+G_END_DECLS
