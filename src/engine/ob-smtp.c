@@ -82,6 +82,21 @@ ob_smtp_stage_to_string (ObSmtpStage stage)
   return names[stage];
 }
 
+/* A stage as named in a message to the user: the commands as they are. */
+static const char *
+stage_label (ObSmtpStage stage)
+{
+  switch (stage)
+    {
+    case OB_SMTP_STAGE_CONNECT:
+      return _("the greeting");
+    case OB_SMTP_STAGE_MESSAGE:
+      return _("the end of the message");
+    default:
+      return ob_smtp_stage_to_string (stage);
+    }
+}
+
 static void
 clear_reply (ObSmtpReply *reply)
 {
@@ -346,16 +361,16 @@ fail_stage (ObSmtpConnection *self,
       if (timed_out)
         g_set_error (error, OB_SMTP_ERROR, OB_SMTP_ERROR_TRANSIENT,
                      _("%s did not answer %s within %u seconds"),
-                     self->host, ob_smtp_stage_to_string (stage), timeout);
+                     self->host, stage_label (stage), timeout);
       else
         g_set_error (error, OB_SMTP_ERROR, OB_SMTP_ERROR_TRANSIENT,
                      _("The connection to %s was lost at %s"),
-                     self->host, ob_smtp_stage_to_string (stage));
+                     self->host, stage_label (stage));
       return FALSE;
     }
 
   g_set_error (error, OB_SMTP_ERROR, classify (stage, reply),
-               _("%s refused %s: %u%s%s %s"), self->host, ob_smtp_stage_to_string (stage),
+               _("%s refused %s: %u%s%s %s"), self->host, stage_label (stage),
                reply->code, reply->enhanced[0] != '\0' ? " " : "", reply->enhanced, reply->text);
   /* 421 closes the session on the server's side. */
   if (reply->code == 421)
