@@ -782,6 +782,51 @@ test_fault_stall (void)
   fault_stop (&fault);
 }
 
+static void
+test_fault_stall_greeting (void)
+{
+  Fault fault = { 0 };
+  g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
+  g_autoptr(GError) error = NULL;
+  ObTlsEndpoint endpoint;
+  gint64 started;
+
+  fault_start (&fault, "--stall-greeting", "--stall", "20", NULL);
+  endpoint = fault_endpoint (&fault, OB_TLS_SECURITY_INSECURE);
+  endpoint.timeout_seconds = 1;
+  started = g_get_monotonic_time ();
+  g_assert_false (ob_smtp_connection_open (smtp, &endpoint, NULL, &error));
+  g_assert_error (error, OB_SMTP_ERROR, OB_SMTP_ERROR_TRANSIENT);
+  g_assert_cmpint (ob_smtp_connection_get_net_error (smtp), ==, OB_TLS_ERROR_TIMEOUT);
+  g_assert_cmpint (ob_smtp_connection_get_last_stage (smtp), ==, OB_SMTP_STAGE_CONNECT);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
+  fault_stop (&fault);
+}
+
+static void
+test_fault_not_tls (void)
+{
+  Fault fault = { 0 };
+  g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *trace = NULL;
+  ObTlsEndpoint endpoint;
+
+  /* Implicit TLS asked of a plaintext port: the handshake fails, nothing
+   * is sent as a command. */
+  fault_start (&fault, NULL);
+  endpoint = fault_endpoint (&fault, OB_TLS_SECURITY_TLS);
+  endpoint.timeout_seconds = 5;
+  g_assert_false (ob_smtp_connection_open (smtp, &endpoint, NULL, &error));
+  g_assert_error (error, OB_SMTP_ERROR, OB_SMTP_ERROR_TLS);
+  g_assert_cmpint (ob_smtp_connection_get_net_error (smtp), ==, OB_TLS_ERROR_HANDSHAKE);
+  g_usleep (200 * 1000);
+  trace = fault_trace (&fault);
+  g_assert_null (strstr (trace, "EHLO"));
+  g_assert_null (strstr (trace, "AUTH"));
+  fault_stop (&fault);
+}
+
 static gpointer
 cancel_later (gpointer data)
 {
@@ -995,6 +1040,8 @@ main (int   argc,
   g_test_add_func ("/engine/smtp/fault/rate-421", test_fault_rate_421);
   g_test_add_func ("/engine/smtp/fault/drop-mid-data", test_fault_drop_mid_data);
   g_test_add_func ("/engine/smtp/fault/stall-timeout", test_fault_stall);
+  g_test_add_func ("/engine/smtp/fault/stall-greeting", test_fault_stall_greeting);
+  g_test_add_func ("/engine/smtp/fault/not-tls", test_fault_not_tls);
   g_test_add_func ("/engine/smtp/fault/cancel", test_fault_cancel);
   g_test_add_func ("/engine/smtp/fault/no-starttls", test_fault_no_starttls);
   g_test_add_func ("/engine/smtp/fault/self-signed", test_fault_self_signed);
