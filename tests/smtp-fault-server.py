@@ -23,7 +23,8 @@
 #   datadrop   hang up in the middle of the message
 #   stallrcpt  say nothing to RCPT TO for --stall seconds (default 30)
 #   stalldata  say nothing after the message for --stall seconds
-# Anything else is accepted. AUTH PLAIN/LOGIN accept the password "good".
+# Anything else is accepted. AUTH PLAIN/LOGIN accept the password "good",
+# AUTH XOAUTH2 the token "good-token".
 # Accepted messages are appended to the file named by --spool, if given,
 # one "TO SIZE" line each; --trace FILE gets the verb of every command
 # received (AUTH with its mechanism only), one line each, to show what a
@@ -186,6 +187,20 @@ class Handler(socketserver.StreamRequestHandler):
                 password = base64.b64decode(blob).split(b'\0')[2].decode()
             except Exception:
                 password = ''
+        elif mech == 'XOAUTH2':
+            # Gmail's exchange: on a bad token a 334 with a JSON error, the
+            # client's empty line, then 535.
+            try:
+                fields = base64.b64decode(parts[1]).decode().split('\x01')
+            except Exception:
+                fields = []
+            if 'auth=Bearer good-token' in fields:
+                self.send('235 2.7.0 Accepted')
+            else:
+                self.send('334 ' + base64.b64encode(b'{"status":"401","schemes":"bearer"}').decode())
+                self.readline()
+                self.send('535 5.7.8 Username and Password not accepted')
+            return
         elif mech == 'LOGIN':
             self.send('334 VXNlcm5hbWU6')
             self.readline()

@@ -827,6 +827,34 @@ test_fault_not_tls (void)
   fault_stop (&fault);
 }
 
+static void
+test_fault_xoauth2 (void)
+{
+  Fault fault = { 0 };
+  g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
+  g_autoptr(GError) error = NULL;
+  ObTlsEndpoint endpoint;
+
+  fault_start (&fault, NULL);
+  endpoint = fault_endpoint (&fault, OB_TLS_SECURITY_INSECURE);
+  ob_smtp_connection_open (smtp, &endpoint, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (ob_smtp_connection_authenticate_xoauth2 (smtp, "rep@outbound.test", "stale-token",
+                                                           &error));
+  g_assert_error (error, OB_SMTP_ERROR, OB_SMTP_ERROR_AUTH);
+  g_assert_cmpuint (ob_smtp_connection_get_last_code (smtp), ==, 535);
+  g_assert_null (strstr (error->message, "stale-token"));
+  g_clear_error (&error);
+  g_assert_true (ob_smtp_connection_authenticate_xoauth2 (smtp, "rep@outbound.test", "good-token",
+                                                          &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ob_smtp_connection_get_reply (smtp, OB_SMTP_STAGE_AUTH)->code, ==, 235);
+  g_assert_true (fault_send (smtp, "fine@x.test", &error));
+  g_assert_no_error (error);
+  ob_smtp_connection_close (smtp);
+  fault_stop (&fault);
+}
+
 static gpointer
 cancel_later (gpointer data)
 {
@@ -1042,6 +1070,7 @@ main (int   argc,
   g_test_add_func ("/engine/smtp/fault/stall-timeout", test_fault_stall);
   g_test_add_func ("/engine/smtp/fault/stall-greeting", test_fault_stall_greeting);
   g_test_add_func ("/engine/smtp/fault/not-tls", test_fault_not_tls);
+  g_test_add_func ("/engine/smtp/fault/xoauth2", test_fault_xoauth2);
   g_test_add_func ("/engine/smtp/fault/cancel", test_fault_cancel);
   g_test_add_func ("/engine/smtp/fault/no-starttls", test_fault_no_starttls);
   g_test_add_func ("/engine/smtp/fault/self-signed", test_fault_self_signed);
