@@ -14,6 +14,8 @@
 #   --no-starttls      never offer STARTTLS (and refuse it: 502)
 #   --stall-greeting   say nothing at all after accepting
 #   --self-signed DIR  a fresh self-signed certificate for localhost (DIR/ss.pem)
+#   --handshake-delay S  wait S seconds before answering a TLS handshake, as a
+#                      distant server would
 #
 # Faults chosen by the recipient's local part, so one server and one
 # connection can go through several (the connection stays usable after a
@@ -73,6 +75,8 @@ class Handler(socketserver.StreamRequestHandler):
                 f.write(what + '\n')
 
     def start_tls(self):
+        # A far server: the ServerHello comes late.
+        time.sleep(self.server.opts.handshake_delay)
         conn = self.server.tls_context.wrap_socket(self.request, server_side=True)
         self.request = conn
         self.rfile = conn.makefile('rb')
@@ -241,6 +245,7 @@ def main():
     p.add_argument('--greeting', type=int, default=220)
     p.add_argument('--stall-greeting', action='store_true')
     p.add_argument('--stall', type=float, default=30)
+    p.add_argument('--handshake-delay', type=float, default=0)
     p.add_argument('--spool')
     p.add_argument('--trace')
     opts = p.parse_args()

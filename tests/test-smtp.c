@@ -950,6 +950,67 @@ test_fault_self_signed (void)
   remove_tree (dir);
 }
 
+static void
+test_fault_slow_handshake (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ob-ss-XXXXXX", NULL);
+
+  /* Some libetpan sources hand their timeout in seconds to
+   * gnutls_handshake_set_timeout(), which counts milliseconds: fine on
+   * loopback, fatal against a distant server. A handshake that takes
+   * 300 ms must complete with the build in use. */
+  for (guint starttls = 0; starttls < 2; starttls++)
+    {
+      Fault fault = { 0 };
+      g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
+      g_autoptr(ObSmtpConnection) probe = ob_smtp_connection_new ();
+      g_autoptr(GError) error = NULL;
+      const char *pins[] = { NULL, NULL };
+      ObTlsEndpoint endpoint;
+
+      fault_start (&fault, "--tls", starttls ? "starttls" : "implicit", "--self-signed", dir,
+                   "--handshake-delay", "0.3", NULL);
+      endpoint = fault_endpoint (&fault, starttls ? OB_TLS_SECURITY_STARTTLS
+                                                  : OB_TLS_SECURITY_TLS);
+      endpoint.host = "localhost";
+      endpoint.timeout_seconds = 10;
+      /* Learn the certificate, then pin it. */
+      g_assert_false (ob_smtp_connection_open (probe, &endpoint, NULL, &error));
+      g_assert_cmpint (ob_smtp_connection_get_net_error (probe), ==, OB_TLS_ERROR_CERTIFICATE);
+      g_clear_error (&error);
+      pins[0] = ob_smtp_connection_get_peer_certificate (probe)->sha256;
+      endpoint.pins = pins;
+      ob_smtp_connection_open (smtp, &endpoint, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (ob_smtp_connection_is_encrypted (smtp));
+      ob_smtp_connection_close (smtp);
+      fault_stop (&fault);
+    }
+  remove_tree (dir);
+}
+
+static void
+test_fault_stalled_handshake (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ob-ss-XXXXXX", NULL);
+  Fault fault = { 0 };
+  g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
+  g_autoptr(GError) error = NULL;
+  ObTlsEndpoint endpoint;
+  gint64 started;
+
+  fault_start (&fault, "--tls", "implicit", "--self-signed", dir, "--handshake-delay", "20", NULL);
+  endpoint = fault_endpoint (&fault, OB_TLS_SECURITY_TLS);
+  endpoint.timeout_seconds = 2;
+  started = g_get_monotonic_time ();
+  g_assert_false (ob_smtp_connection_open (smtp, &endpoint, NULL, &error));
+  g_assert_error (error, OB_SMTP_ERROR, OB_SMTP_ERROR_TLS);
+  g_assert_cmpint (ob_smtp_connection_get_net_error (smtp), ==, OB_TLS_ERROR_HANDSHAKE);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 8 * G_USEC_PER_SEC);
+  fault_stop (&fault);
+  remove_tree (dir);
+}
+
 /* ob-tls under IMAP: connect, verify, LOGIN, LOGOUT through libetpan. */
 static void
 imap_login (ObTlsSecurity security,
@@ -1071,6 +1132,8 @@ main (int   argc,
   g_test_add_func ("/engine/smtp/fault/stall-greeting", test_fault_stall_greeting);
   g_test_add_func ("/engine/smtp/fault/not-tls", test_fault_not_tls);
   g_test_add_func ("/engine/smtp/fault/xoauth2", test_fault_xoauth2);
+  g_test_add_func ("/engine/smtp/fault/slow-handshake", test_fault_slow_handshake);
+  g_test_add_func ("/engine/smtp/fault/stalled-handshake", test_fault_stalled_handshake);
   g_test_add_func ("/engine/smtp/fault/cancel", test_fault_cancel);
   g_test_add_func ("/engine/smtp/fault/no-starttls", test_fault_no_starttls);
   g_test_add_func ("/engine/smtp/fault/self-signed", test_fault_self_signed);
