@@ -11,6 +11,25 @@
  * pinned by its SHA-256. ob-smtp and ob-imap call ob_tls_verify_stream()
  * right after the handshake (implicit TLS) or after STARTTLS, before any
  * credential is sent. Blocking; any thread (see ob-tls.c).
+ *
+ * For IMAP (what ob-smtp does for SMTP; tests/test-smtp.c has it in full):
+ *
+ *   fd = ob_tls_connect_socket (ep.host, ep.port, ep.timeout_seconds, cancellable, &error);
+ *   stream = ob_tls_open_stream (fd, &ep, &error);            // TLS now if ep.security is TLS
+ *   if (ep.security == OB_TLS_SECURITY_TLS)
+ *     ob_tls_verify_stream (stream, &ep, &peer, &error);      // before reading anything
+ *   mailimap_set_timeout (imap, ep.timeout_seconds);
+ *   mailimap_connect (imap, stream);
+ *   if (ep.security == OB_TLS_SECURITY_STARTTLS)
+ *     {
+ *       // no STARTTLS in CAPABILITY: OB_TLS_ERROR_STARTTLS_MISSING, never go on in plaintext
+ *       mailimap_socket_starttls_with_callback (imap, ob_tls_set_server_name, (void *) ep.host);
+ *       ob_tls_verify_stream (imap->imap_stream, &ep, &peer, &error);
+ *       // then CAPABILITY again: what was read before TLS is stale
+ *     }
+ *   mailimap_login (...);
+ *
+ * mailstream_cancel (stream) from another thread ends a blocked read.
  */
 #pragma once
 
