@@ -467,6 +467,29 @@ problems_from_status (unsigned int status)
   return problems;
 }
 
+/* The system's CAs, read on first use and kept (the store does not change
+ * under a running session in a way worth a reread per connection). */
+static GMutex system_trust_lock;
+static gnutls_x509_trust_list_t system_trust;
+
+static unsigned int
+verify_with (gnutls_x509_trust_list_t trust,
+             gnutls_x509_crt_t       *crts,
+             guint                    n_crts,
+             const char              *host)
+{
+  gnutls_typed_vdata_st data[2] = {
+    { GNUTLS_DT_DNS_HOSTNAME, (unsigned char *) host, 0 },
+    { GNUTLS_DT_KEY_PURPOSE_OID, (unsigned char *) GNUTLS_KP_TLS_WWW_SERVER, 0 },
+  };
+  unsigned int status = 0;
+
+  if (gnutls_x509_trust_list_verify_crt2 (trust, crts, n_crts, data, G_N_ELEMENTS (data), 0,
+                                          &status, NULL) < 0)
+    status |= GNUTLS_CERT_INVALID;
+  return status;
+}
+
 /**
  * ob_tls_verify_chain:
  * @chain: (element-type GBytes): the peer's certificates, DER, leaf first
@@ -541,14 +564,16 @@ ob_tls_verify_chain (GPtrArray           *chain,
         }
     }
 
-  if (gnutls_x509_trust_list_init (&trust, 0) < 0)
-    goto out;
-  /* No system CA at all is odd but not fatal: a CA file or a pin may do. */
-  gnutls_x509_trust_list_add_system_trust (trust, 0, 0);
   if (endpoint->ca_file != NULL && *endpoint->ca_file != '\0')
     {
-      int added = gnutls_x509_trust_list_add_trust_file (trust, endpoint->ca_file, NULL,
-                                                         GNUTLS_X509_FMT_PEM, 0, 0);
+      int added;
+
+      /* The account's own CA on top of the system's, for this call. */
+      if (gnutls_x509_trust_list_init (&trust, 0) < 0)
+        goto out;
+      gnutls_x509_trust_list_add_system_trust (trust, 0, 0);
+      added = gnutls_x509_trust_list_add_trust_file (trust, endpoint->ca_file, NULL,
+                                                     GNUTLS_X509_FMT_PEM, 0, 0);
       if (added <= 0)
         {
           g_set_error (error, OB_TLS_ERROR, OB_TLS_ERROR_CA_FILE,
@@ -556,18 +581,18 @@ ob_tls_verify_chain (GPtrArray           *chain,
                        endpoint->ca_file);
           goto out;
         }
+      status = verify_with (trust, crts, n_crts, endpoint->host);
     }
-
-  {
-    gnutls_typed_vdata_st data[2] = {
-      { GNUTLS_DT_DNS_HOSTNAME, (unsigned char *) endpoint->host, 0 },
-      { GNUTLS_DT_KEY_PURPOSE_OID, (unsigned char *) GNUTLS_KP_TLS_WWW_SERVER, 0 },
-    };
-    int r = gnutls_x509_trust_list_verify_crt2 (trust, crts, n_crts, data, G_N_ELEMENTS (data),
-                                                0, &status, NULL);
-    if (r < 0)
-      status |= GNUTLS_CERT_INVALID;
-  }
+  else
+    {
+      /* Reading the system store costs ~50 ms: once per process. */
+      g_mutex_lock (&system_trust_lock);
+      if (system_trust == NULL && gnutls_x509_trust_list_init (&system_trust, 0) >= 0)
+        gnutls_x509_trust_list_add_system_trust (system_trust, 0, 0);
+      status = system_trust != NULL ? verify_with (system_trust, crts, n_crts, endpoint->host)
+                                    : GNUTLS_CERT_INVALID;
+      g_mutex_unlock (&system_trust_lock);
+    }
   if (status == 0)
     {
       ok = TRUE;
