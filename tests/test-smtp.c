@@ -530,6 +530,77 @@ test_net_refused_and_dns (void)
   g_assert_cmpint (ob_smtp_connection_get_net_error (smtp), ==, OB_TLS_ERROR_DNS);
 }
 
+/* A port whose accept queue is full: the kernel drops further SYNs, so a
+ * connect hangs as it would towards a firewalled host. */
+static int
+full_listener (guint16 *port,
+               GArray  *fillers)
+{
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t len = sizeof sa;
+
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &sa, sizeof sa), ==, 0);
+  g_assert_cmpint (listen (fd, 0), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &sa, &len), ==, 0);
+  *port = ntohs (sa.sin_port);
+  for (guint i = 0; i < 4; i++)
+    {
+      int c = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      connect (c, (struct sockaddr *) &sa, sizeof sa);
+      g_array_append_val (fillers, c);
+    }
+  g_usleep (100 * 1000);
+  return fd;
+}
+
+static gpointer
+cancel_cancellable_later (gpointer data)
+{
+  g_usleep (300 * 1000);
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+static void
+test_net_connect_timeout_and_cancel (void)
+{
+  g_autoptr(GArray) fillers = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  guint16 port;
+  int listener = full_listener (&port, fillers);
+  gint64 started = g_get_monotonic_time ();
+  GThread *thread;
+  int fd;
+
+  fd = ob_tls_connect_socket ("127.0.0.1", port, 1, NULL, &error);
+  g_assert_cmpint (fd, ==, -1);
+  g_assert_error (error, OB_TLS_ERROR, OB_TLS_ERROR_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - started, >=, G_USEC_PER_SEC * 9 / 10);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 4 * G_USEC_PER_SEC);
+  g_assert_true (ob_tls_error_is_transient (error));
+  g_clear_error (&error);
+
+  /* The same wait, ended by the caller's GCancellable, through ob-smtp. */
+  {
+    g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
+    ObTlsEndpoint endpoint = { "127.0.0.1", port, OB_TLS_SECURITY_TLS, NULL, NULL, 30 };
+
+    started = g_get_monotonic_time ();
+    thread = g_thread_new ("cancel", cancel_cancellable_later, cancellable);
+    g_assert_false (ob_smtp_connection_open (smtp, &endpoint, cancellable, &error));
+    g_thread_join (thread);
+    g_assert_error (error, OB_SMTP_ERROR, OB_SMTP_ERROR_CANCELLED);
+    g_assert_cmpint (ob_smtp_connection_get_net_error (smtp), ==, OB_TLS_ERROR_CANCELLED);
+    g_assert_cmpint (g_get_monotonic_time () - started, <, 3 * G_USEC_PER_SEC);
+  }
+
+  for (guint i = 0; i < fillers->len; i++)
+    close (g_array_index (fillers, int, i));
+  close (listener);
+}
+
 static void
 test_invalid_address (void)
 {
@@ -1123,6 +1194,7 @@ main (int   argc,
   g_test_add_func ("/engine/smtp/bed/starttls-required", test_bed_starttls_required);
   g_test_add_func ("/engine/smtp/bed/several-messages", test_bed_several_messages);
   g_test_add_func ("/engine/smtp/net/refused-and-dns", test_net_refused_and_dns);
+  g_test_add_func ("/engine/smtp/net/connect-timeout-and-cancel", test_net_connect_timeout_and_cancel);
   g_test_add_func ("/engine/smtp/invalid-address", test_invalid_address);
   g_test_add_func ("/engine/smtp/fault/greeting-421", test_fault_greeting_421);
   g_test_add_func ("/engine/smtp/fault/replies", test_fault_replies);
