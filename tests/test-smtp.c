@@ -776,6 +776,7 @@ test_fault_replies (void)
       g_assert_null (strchr (error->message, '\033'));
       g_clear_error (&error);
       g_assert_true (ob_smtp_connection_is_open (smtp));
+      g_assert_false (ob_smtp_connection_get_outcome_uncertain (smtp));
 
       g_assert_true (fault_send (smtp, "fine@x.test", &error));
       g_assert_no_error (error);
@@ -823,6 +824,8 @@ test_fault_drop_mid_data (void)
   g_assert_cmpint (ob_smtp_connection_get_net_error (smtp), ==, OB_TLS_ERROR_CLOSED);
   g_assert_cmpuint (ob_smtp_connection_get_last_code (smtp), ==, 0);
   g_assert_false (ob_smtp_connection_is_open (smtp));
+  /* Lost during the message: for all the client knows, it was taken. */
+  g_assert_true (ob_smtp_connection_get_outcome_uncertain (smtp));
   fault_stop (&fault);
 }
 
@@ -850,6 +853,18 @@ test_fault_stall (void)
   g_assert_cmpfloat (elapsed, >=, 1.5);
   g_assert_cmpfloat (elapsed, <, 6.0);
   g_assert_false (ob_smtp_connection_is_open (smtp));
+  /* Refused before the message: certainly not delivered. */
+  g_assert_false (ob_smtp_connection_get_outcome_uncertain (smtp));
+  g_clear_error (&error);
+
+  /* No answer after the whole message: maybe delivered. */
+  ob_smtp_connection_open (smtp, &endpoint, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (fault_send (smtp, "stalldata@x.test", &error));
+  g_assert_error (error, OB_SMTP_ERROR, OB_SMTP_ERROR_TRANSIENT);
+  g_assert_cmpint (ob_smtp_connection_get_net_error (smtp), ==, OB_TLS_ERROR_TIMEOUT);
+  g_assert_cmpint (ob_smtp_connection_get_last_stage (smtp), ==, OB_SMTP_STAGE_MESSAGE);
+  g_assert_true (ob_smtp_connection_get_outcome_uncertain (smtp));
   fault_stop (&fault);
 }
 

@@ -50,6 +50,7 @@ struct _ObSmtpConnection
   gboolean          authenticated;
   gboolean          in_transaction;  /* a MAIL was sent since the last RSET */
   guint             messages_sent;
+  gboolean          uncertain;     /* the last send may have been accepted */
   gint64            last_used;
   ObSmtpStage       last_stage;
   ObSmtpReply       replies[OB_SMTP_N_STAGES];
@@ -343,6 +344,10 @@ fail_stage (ObSmtpConnection *self,
   keep_reply (self, stage);
   reply = &self->replies[stage];
 
+  /* The whole message went out (or part of it) and no reply came: the
+   * server may have accepted it. */
+  if (stage == OB_SMTP_STAGE_MESSAGE && reply->code == 0)
+    self->uncertain = TRUE;
   if (take_cancelled (self))
     {
       teardown (self);
@@ -791,7 +796,9 @@ send_transaction (ObSmtpConnection *self,
  * ob_smtp_connection_get_reply (self, OB_SMTP_STAGE_MESSAGE) holds its
  * answer (e.g. "2.0.0 Ok: queued as ..."). After a reply error the
  * connection stays open for the next message (except after 421); after a
- * network error it is closed.
+ * network error it is closed. A network error, timeout or cancel while the
+ * message itself was going out leaves the outcome unknown: see
+ * ob_smtp_connection_get_outcome_uncertain().
  */
 gboolean
 ob_smtp_connection_send (ObSmtpConnection *self,
@@ -816,6 +823,7 @@ ob_smtp_connection_send (ObSmtpConnection *self,
     return FALSE;
   for (guint i = OB_SMTP_STAGE_RSET; i <= OB_SMTP_STAGE_MESSAGE; i++)
     clear_reply (&self->replies[i]);
+  self->uncertain = FALSE;
 
   if (cancellable != NULL)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self, NULL);
@@ -875,6 +883,25 @@ ob_smtp_connection_get_last_used (ObSmtpConnection *self)
 {
   g_return_val_if_fail (OB_IS_SMTP_CONNECTION (self), 0);
   return self->last_used;
+}
+
+/**
+ * ob_smtp_connection_get_outcome_uncertain:
+ * @self: a connection
+ *
+ * Whether the last failed send lost the connection (or timed out, or was
+ * cancelled) after the message itself had started to go out and before
+ * the server's reply was read: the server may have accepted it. Sending it
+ * again could deliver it twice, so at-most-once callers record such a send
+ * as uncertain, not as one to retry.
+ *
+ * Returns: %TRUE when the last send's outcome is unknown
+ */
+gboolean
+ob_smtp_connection_get_outcome_uncertain (ObSmtpConnection *self)
+{
+  g_return_val_if_fail (OB_IS_SMTP_CONNECTION (self), FALSE);
+  return self->uncertain;
 }
 
 guint

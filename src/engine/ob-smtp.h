@@ -25,7 +25,9 @@ G_BEGIN_DECLS
  * ObSmtpError:
  * @OB_SMTP_ERROR_TRANSIENT: try again later: a 4xx reply, or the network
  *   (DNS, refused, timeout, connection lost). ob_smtp_connection_get_net_error()
- *   says which network failure, if any.
+ *   says which network failure, if any. Lost while the message itself was
+ *   going out, the server may have taken it:
+ *   ob_smtp_connection_get_outcome_uncertain() says so.
  * @OB_SMTP_ERROR_PERMANENT_RECIPIENT: a 5xx reply to RCPT TO: this recipient
  *   will not get mail (the enrollment bounces).
  * @OB_SMTP_ERROR_PERMANENT: any other 5xx reply (MAIL FROM, DATA: the
@@ -125,6 +127,7 @@ gboolean          ob_smtp_connection_is_authenticated      (ObSmtpConnection    
 gboolean          ob_smtp_connection_is_encrypted          (ObSmtpConnection     *self);
 gint64            ob_smtp_connection_get_last_used         (ObSmtpConnection     *self);
 guint             ob_smtp_connection_get_messages_sent     (ObSmtpConnection     *self);
+gboolean          ob_smtp_connection_get_outcome_uncertain (ObSmtpConnection     *self);
 
 ObSmtpStage        ob_smtp_connection_get_last_stage       (ObSmtpConnection     *self);
 const ObSmtpReply *ob_smtp_connection_get_reply            (ObSmtpConnection     *self,
