@@ -1114,7 +1114,7 @@ write_campaign_row (ObStore     *store,
     sqlite3_bind_int64 (stmt, 13, self->id);
 
   rc = sqlite3_step (stmt);
-  if (rc == SQLITE_CONSTRAINT
+  if ((rc & 0xff) == SQLITE_CONSTRAINT
       && sqlite3_extended_errcode (ob_store_get_db (store)) == SQLITE_CONSTRAINT_UNIQUE)
     {
       g_set_error (error, OB_CAMPAIGN_ERROR, OB_CAMPAIGN_ERROR_EXISTS,
@@ -1288,6 +1288,7 @@ ob_campaign_save (ObStore     *store,
 
   {
     gint64 id_before = self->id;
+    gint64 account_before = self->account_id;
 
     self->account_id = account_id;
     if (!write_campaign_row (store, self, &local_error)
@@ -1296,6 +1297,7 @@ ob_campaign_save (ObStore     *store,
       {
         ob_store_rollback (store);
         self->id = id_before;
+        self->account_id = account_before;
         if (id_before == 0)
           for (guint i = 0; i < self->steps->len; i++)
             ((ObCampaignStep *) g_ptr_array_index (self->steps, i))->id = 0;
