@@ -1736,6 +1736,66 @@ ob_campaign_lookup_tag (ObStore     *store,
   return 0;
 }
 
+static void
+choice_clear (ObCampaignChoice *choice)
+{
+  g_free (choice->label);
+}
+
+static GArray *
+list_choices (ObStore      *store,
+              const char   *sql,
+              gint64        bind1,
+              gint64        bind2,
+              GError      **error)
+{
+  g_autoptr(GArray) choices = g_array_new (FALSE, FALSE, sizeof (ObCampaignChoice));
+  g_autoptr(sqlite3_stmt) stmt = ob_store_prepare (store, sql, error);
+  int rc;
+
+  g_array_set_clear_func (choices, (GDestroyNotify) choice_clear);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, bind1);
+  sqlite3_bind_int64 (stmt, 2, bind2);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ObCampaignChoice choice = { sqlite3_column_int64 (stmt, 0), column_text (stmt, 1) };
+
+      g_array_append_val (choices, choice);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ob_store_set_error_from_db (store, rc, error, "list");
+      return NULL;
+    }
+  return g_steal_pointer (&choices);
+}
+
+GArray *
+ob_campaign_list_accounts (ObStore  *store,
+                           GError  **error)
+{
+  return list_choices (store,
+                       "SELECT id, CASE WHEN display_name = '' THEN email"
+                       " ELSE display_name || ' <' || email || '>' END"
+                       " FROM accounts ORDER BY name COLLATE NOCASE, id",
+                       0, 0, error);
+}
+
+GArray *
+ob_campaign_list_enrolled (ObStore  *store,
+                           gint64    campaign_id,
+                           guint     limit,
+                           GError  **error)
+{
+  return list_choices (store,
+                       "SELECT p.id, p.email FROM enrollments AS e"
+                       " JOIN prospects AS p ON p.id = e.prospect_id"
+                       " WHERE e.campaign_id = ?1 ORDER BY e.id LIMIT ?2",
+                       campaign_id, limit, error);
+}
+
 /* ---- Merge values ---------------------------------------------------------- */
 
 typedef struct

@@ -244,6 +244,21 @@ gint64             ob_campaign_lookup_tag        (ObStore                 *store
                                                   const char              *name,
                                                   GError                 **error);
 
+/* For pickers: (id, label) pairs. Accounts as "Name <address>"; enrolled
+ * prospects (any state) by address, at most @limit, oldest first. */
+typedef struct
+{
+  gint64  id;
+  char   *label;
+} ObCampaignChoice;
+
+GArray            *ob_campaign_list_accounts     (ObStore                 *store,
+                                                  GError                 **error);
+GArray            *ob_campaign_list_enrolled     (ObStore                 *store,
+                                                  gint64                   campaign_id,
+                                                  guint                    limit,
+                                                  GError                 **error);
+
 /* Pre-flight over every active enrollment. Worker thread for big campaigns. */
 ObPreflightReport *ob_campaign_preflight         (ObStore                 *store,
                                                   gint64                   id,
