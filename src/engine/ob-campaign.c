@@ -1172,9 +1172,9 @@ write_steps (ObStore     *store,
       if (now == NULL || now->id != old->id)
         {
           g_set_error (error, OB_CAMPAIGN_ERROR, OB_CAMPAIGN_ERROR_STEP_SENT,
-                       _("Step %u was already sent to %" G_GUINT64_FORMAT " prospects: it can be "
+                       _("Step %u was already sent to %llu prospects: it can be "
                          "edited, but not removed or moved"),
-                       i + 1, old->n_sent);
+                       i + 1, (unsigned long long) old->n_sent);
           return FALSE;
         }
     }
