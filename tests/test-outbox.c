@@ -295,6 +295,51 @@ test_last_moment_checks (Fixture       *f,
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM accounts WHERE state = 'error'"), ==, 1);
 }
 
+static void
+test_bounce_shield (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObCampaign) loaded = NULL;
+  gint64 now = g_date_time_to_unix (f->now);
+  g_autofree char *sql = NULL;
+
+  /* 19 sends and 1 bounce: too few to judge. */
+  sql = g_strdup_printf ("WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 18)"
+                         " INSERT INTO events (kind, campaign_id, at) SELECT 'sent', %" G_GINT64_FORMAT
+                         ", %" G_GINT64_FORMAT " FROM n;"
+                         " INSERT INTO events (kind, campaign_id, at) VALUES ('bounced', %" G_GINT64_FORMAT
+                         ", %" G_GINT64_FORMAT ");",
+                         f->campaign->id, now - 3600, f->campaign->id, now - 60);
+  ob_store_exec (f->store, sql, &error);
+  g_assert_no_error (error);
+  g_assert_false (ob_outbox_bounce_shield (f->store, f->campaign->id, now, &error));
+  g_assert_no_error (error);
+
+  /* 60 sent and 1 bounced is 1.6 %, under 2 %; a bounce 29 days ago
+   * would make it 3.2 %, but it is too old to count. */
+  g_free (sql);
+  sql = g_strdup_printf ("WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 42)"
+                         " INSERT INTO events (kind, campaign_id, at) SELECT 'sent', %" G_GINT64_FORMAT
+                         ", %" G_GINT64_FORMAT " FROM n;"
+                         " INSERT INTO events (kind, campaign_id, at) VALUES ('bounced', %" G_GINT64_FORMAT
+                         ", %" G_GINT64_FORMAT ")",
+                         f->campaign->id, now - 60, f->campaign->id, now - 29 * 86400);
+  ob_store_exec (f->store, sql, &error);
+  g_assert_false (ob_outbox_bounce_shield (f->store, f->campaign->id, now, &error));
+
+  /* One more: 2 of 62 attempts is 3.2 % > 2 %: paused, with the reason. */
+  g_free (sql);
+  sql = g_strdup_printf ("INSERT INTO events (kind, campaign_id, at) VALUES ('bounced', %" G_GINT64_FORMAT
+                         ", %" G_GINT64_FORMAT ")", f->campaign->id, now - 60);
+  ob_store_exec (f->store, sql, &error);
+  g_assert_true (ob_outbox_bounce_shield (f->store, f->campaign->id, now, &error));
+  g_assert_no_error (error);
+  loaded = ob_campaign_load (f->store, f->campaign->id, &error);
+  g_assert_cmpint (loaded->state, ==, OB_CAMPAIGN_PAUSED);
+  g_assert_true (g_str_has_prefix (loaded->state_reason, "bounce-shield: 2 of 62"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -306,6 +351,7 @@ main (int    argc,
   ADD ("/engine/outbox/crash-leaves-uncertain", test_crash_leaves_uncertain);
   ADD ("/engine/outbox/retry-and-failures", test_retry_and_failures);
   ADD ("/engine/outbox/last-moment-checks", test_last_moment_checks);
+  ADD ("/engine/outbox/bounce-shield", test_bounce_shield);
 #undef ADD
 
   return g_test_run ();

@@ -665,6 +665,57 @@ ob_outbox_mark_failed (ObStore             *store,
   return in_transaction (store, failed_body, &o, error);
 }
 
+#define BOUNCE_SHIELD_DAYS      28
+#define BOUNCE_SHIELD_MIN_SENDS 20
+
+gboolean
+ob_outbox_bounce_shield (ObStore  *store,
+                         gint64    campaign_id,
+                         gint64    now,
+                         GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *reason = NULL;
+  gint64 sends, bounces, threshold;
+  int rc;
+
+  /* Hard bounces are bounced enrollments: refused at RCPT, or a DSN the
+   * watcher matched; both leave a 'bounced' event. */
+  stmt = ob_store_prepare (store,
+                           "SELECT c.state = 'running', c.bounce_threshold_permille,"
+                           " (SELECT count(*) FROM events WHERE campaign_id = c.id AND kind = 'sent'"
+                           "   AND at >= ?2),"
+                           " (SELECT count(*) FROM events WHERE campaign_id = c.id AND kind = 'bounced'"
+                           "   AND at >= ?2)"
+                           " FROM campaigns AS c WHERE c.id = ?1",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  sqlite3_bind_int64 (stmt, 2, now - BOUNCE_SHIELD_DAYS * 86400);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc != SQLITE_DONE)
+        ob_store_set_error_from_db (store, rc, error, "bounce shield");
+      return FALSE;
+    }
+  threshold = sqlite3_column_int64 (stmt, 1);
+  /* A refused recipient has a 'bounced' event but no 'sent' one: it was
+   * an attempt all the same. */
+  bounces = sqlite3_column_int64 (stmt, 3);
+  sends = sqlite3_column_int64 (stmt, 2) + bounces;
+  if (!sqlite3_column_int (stmt, 0) || sends < BOUNCE_SHIELD_MIN_SENDS
+      || bounces * 1000 <= threshold * sends)
+    return FALSE;
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  reason = g_strdup_printf ("bounce-shield: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+                            " bounced in %d days (limit %" G_GINT64_FORMAT ".%" G_GINT64_FORMAT " %%)",
+                            bounces, sends, BOUNCE_SHIELD_DAYS, threshold / 10, threshold % 10);
+  return ob_campaign_pause (store, campaign_id, reason, error);
+}
+
 /* ---- The rep's decisions --------------------------------------------------- */
 
 typedef struct

@@ -82,6 +82,14 @@ gboolean      ob_outbox_mark_failed    (ObStore                    *store,
                                         const char                 *smtp_text,
                                         gboolean                    recipient_refused,
                                         GError                     **error);
+/* Bounce Shield: pauses a running campaign whose hard bounces over the last
+ * 28 days pass its threshold, once it has at least 20 sends in that time.
+ * Returns TRUE when it paused the campaign. */
+gboolean      ob_outbox_bounce_shield  (ObStore                    *store,
+                                        gint64                      campaign_id,
+                                        gint64                      now,
+                                        GError                    **error);
+
 /* The rep's answer about an 'uncertain' send: it did go (the sequence moves
  * on), or it did not (the step may be sent again). */
 gboolean      ob_outbox_resolve_uncertain (ObStore                 *store,
