@@ -1784,6 +1784,16 @@ ob_campaign_list_accounts (ObStore  *store,
 }
 
 GArray *
+ob_campaign_list_open (ObStore  *store,
+                       GError  **error)
+{
+  return list_choices (store,
+                       "SELECT id, name FROM campaigns WHERE state != 'finished'"
+                       " ORDER BY name COLLATE NOCASE, id",
+                       0, 0, error);
+}
+
+GArray *
 ob_campaign_list_enrolled (ObStore  *store,
                            gint64    campaign_id,
                            guint     limit,

@@ -254,6 +254,9 @@ typedef struct
 
 GArray            *ob_campaign_list_accounts     (ObStore                 *store,
                                                   GError                 **error);
+/* Campaigns that can take prospects (all but finished ones), by name. */
+GArray            *ob_campaign_list_open         (ObStore                 *store,
+                                                  GError                 **error);
 GArray            *ob_campaign_list_enrolled     (ObStore                 *store,
                                                   gint64                   campaign_id,
                                                   guint                    limit,
