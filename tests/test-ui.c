@@ -850,6 +850,25 @@ check_badge_is (gpointer data)
   return adw_view_stack_page_get_badge_number (page) == badge->blockers && ready;
 }
 
+/* A refused start shows the blockers; the Start action is usable again. */
+static gboolean
+check_page_shown (gpointer data)
+{
+  GtkWidget *window = gtk_widget_get_ancestor (data, GTK_TYPE_WINDOW);
+
+  return g_strcmp0 (adw_view_stack_get_visible_child_name (data), "check") == 0
+         && gtk_widget_is_sensitive (GTK_WIDGET (find_button (window, "_Start")));
+}
+
+/* The window has taken the start in: its button pauses now. */
+static gboolean
+pause_offered (gpointer data)
+{
+  GtkButton *button = find_button (data, "_Pause");
+
+  return button != NULL && gtk_widget_is_sensitive (GTK_WIDGET (button));
+}
+
 typedef struct
 {
   GtkLabel   *label;
@@ -944,8 +963,8 @@ test_campaign_editor (Fixture       *f,
   badge = (Badge) { stack, 1 };
   wait_until (check_badge_is, &badge);
   gtk_widget_activate_action (window, "campaign.toggle-state", NULL);
+  wait_until (check_page_shown, stack);
   wait_until (campaign_saved, &saved);
-  adw_view_stack_set_visible_child_name (stack, "check");
   wait_for_paint (window);
   save_screenshot (window, "campaign-check");
 
@@ -973,6 +992,7 @@ test_campaign_editor (Fixture       *f,
   gtk_widget_activate_action (window, "campaign.toggle-state", NULL);
   saved.state = OB_CAMPAIGN_RUNNING;
   wait_until (campaign_saved, &saved);
+  wait_until (pause_offered, window);
   gtk_widget_activate_action (window, "campaign.toggle-state", NULL);
   saved.state = OB_CAMPAIGN_PAUSED;
   wait_until (campaign_saved, &saved);

@@ -934,6 +934,7 @@ start_done_cb (GObject      *source,
     }
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      g_debug ("Not started: %s", error->message);
       if (g_error_matches (error, OB_CAMPAIGN_ERROR, OB_CAMPAIGN_ERROR_BLOCKED))
         adw_view_stack_set_visible_child_name (self->stack, "check");
       toast (self, error->message);
@@ -975,6 +976,7 @@ toggle_state_action (GtkWidget  *widget,
       return;
     }
 
+  g_debug ("Starting “%s”", self->campaign->name);
   job = g_new0 (CheckJob, 1);
   job->db_path = g_strdup (ob_engine_get_db_path (self->engine));
   job->id = self->campaign->id;
