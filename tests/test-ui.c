@@ -860,6 +860,14 @@ check_page_shown (gpointer data)
          && gtk_widget_is_sensitive (GTK_WIDGET (find_button (window, "_Start")));
 }
 
+static gboolean
+switcher_at_bottom (gpointer data)
+{
+  AdwViewSwitcherBar *bar = find_descendant (data, ADW_TYPE_VIEW_SWITCHER_BAR);
+
+  return bar != NULL && adw_view_switcher_bar_get_reveal (bar);
+}
+
 /* The window has taken the start in: its button pauses now. */
 static gboolean
 pause_offered (gpointer data)
@@ -987,6 +995,14 @@ test_campaign_editor (Fixture       *f,
   adw_view_stack_set_visible_child_name (stack, "sequence");
   wait_for_paint (window);
   save_screenshot (window, "campaign-sequence");
+
+  /* Phone width: the switcher moves to the bottom, nothing is cut off. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 400, 760);
+  adw_view_stack_set_visible_child_name (stack, "settings");
+  wait_until (switcher_at_bottom, window);
+  wait_for_paint (window);
+  save_screenshot (window, "campaign-settings-narrow");
+  gtk_window_set_default_size (GTK_WINDOW (window), 920, 780);
 
   /* Start, then pause. */
   gtk_widget_activate_action (window, "campaign.toggle-state", NULL);
