@@ -24,20 +24,8 @@
 #include "ob-import.h"
 #include "ob-json.h"
 
-enum {
-  EXIT_OK = 0,
-  EXIT_FAILURE_ = 1,
-  EXIT_USAGE = 2,
-};
+#include "ob-cli.h"
 
-typedef struct
-{
-  const char *db_path;
-} ObCliGlobals;
-
-typedef int (*ObCliCommandFunc) (ObCliGlobals *globals,
-                                 int           argc,
-                                 char        **argv);
 
 typedef struct
 {
@@ -59,6 +47,12 @@ static const ObCliCommand commands[] = {
     N_("Write prospects as CSV to standard output"), cmd_export },
   { "block", "block add|remove|list [ADDR|@DOMAIN]",
     N_("Manage the do-not-contact list"), cmd_block },
+  { "campaign", "campaign create --from FILE | list | show NAME | start NAME | pause NAME",
+    N_("Create, inspect, start and pause campaigns"), ob_cli_cmd_campaign },
+  { "enroll", "enroll --campaign NAME (--all | --tag T | --email E...)",
+    N_("Add prospects to a campaign"), ob_cli_cmd_enroll },
+  { "preview", "preview --campaign NAME --email E [--step N] [--raw]",
+    N_("Show a step as the prospect would receive it"), ob_cli_cmd_preview },
 };
 
 static void
@@ -91,6 +85,17 @@ print_usage (FILE *out)
   fprintf (out, "  %-28s %s\n", "block remove ADDR|@DOMAIN", _("Remove an entry"));
   fprintf (out, "  %-28s %s\n", "block list", _("List entries and the active prospects each stops"));
   fprintf (out, "  %-28s %s\n", "block import FILE", _("Add the addresses and domains of a CSV file"));
+  fprintf (out, "\n%s\n", _("Campaign commands:"));
+  fprintf (out, "  %-28s %s\n", "campaign create --from FILE", _("Create a draft from a campaign file (- for stdin)"));
+  fprintf (out, "  %-28s %s\n", "campaign update --from FILE", _("Change the campaign the file names"));
+  fprintf (out, "  %-28s %s\n", "campaign list [--json]", _("List campaigns with their figures"));
+  fprintf (out, "  %-28s %s\n", "campaign show NAME [--json]", _("Settings, steps, figures and pre-flight"));
+  fprintf (out, "  %-28s %s\n", "campaign export NAME", _("Write the campaign file of a campaign"));
+  fprintf (out, "  %-28s %s\n", "campaign start|pause NAME", _("Start (after pre-flight) or pause"));
+  fprintf (out, "  %s\n  %-28s %s\n", "campaign resolve NAME --exclude|--override [KIND]", "",
+           _("Exclude the prospects of, or send despite, the pre-flight blockers"));
+  fprintf (out, "  %-28s %s\n", "enroll ... --override", _("Also enroll prospects active in another campaign"));
+  fprintf (out, "  %-28s %s\n", "enroll ... --remove", _("Remove the prospects from the campaign"));
   fprintf (out, "\n%s\n", _("Options:"));
   fprintf (out, "  %-28s %s\n", "--db PATH", _("Use this database instead of the default one"));
   fprintf (out, "  %-28s %s\n", "-h, --help", _("Show this help"));
@@ -98,13 +103,9 @@ print_usage (FILE *out)
   fprintf (out, "\n%s\n", _("Exit status: 0 success, 1 failure (reason on stderr), 2 usage error."));
 }
 
-static int
-usage_error (const char *format,
-             ...) G_GNUC_PRINTF (1, 2);
-
-static int
-usage_error (const char *format,
-             ...)
+int
+ob_cli_usage_error (const char *format,
+                    ...)
 {
   g_autofree char *message = NULL;
   va_list args;
@@ -118,8 +119,8 @@ usage_error (const char *format,
   return EXIT_USAGE;
 }
 
-static int
-failure (const GError *error)
+int
+ob_cli_failure (const GError *error)
 {
   g_autofree char *line = g_strdup (error->message);
 
@@ -222,16 +223,16 @@ cmd_status (ObCliGlobals  *globals,
       if (g_strcmp0 (argv[i], "--json") == 0)
         as_json = TRUE;
       else
-        return usage_error (_("status: unknown option “%s”"), argv[i]);
+        return ob_cli_usage_error (_("status: unknown option “%s”"), argv[i]);
     }
 
   engine = ob_engine_new (globals->db_path, &error);
   if (engine == NULL)
-    return failure (error);
+    return ob_cli_failure (error);
 
   store = ob_engine_get_store (engine);
   if (!ob_store_get_counts (store, &counts, &error))
-    return failure (error);
+    return ob_cli_failure (error);
 
   if (as_json)
     {
@@ -246,12 +247,12 @@ cmd_status (ObCliGlobals  *globals,
 }
 
 /* --name VALUE or --name=VALUE; advances *i past a separate value. */
-static gboolean
-option_value (int          argc,
-              char       **argv,
-              int         *i,
-              const char  *name,
-              const char **out)
+gboolean
+ob_cli_option_value (int          argc,
+                     char       **argv,
+                     int         *i,
+                     const char  *name,
+                     const char **out)
 {
   gsize n = strlen (name);
 
@@ -369,35 +370,35 @@ cmd_import (ObCliGlobals  *globals,
     {
       const char *value;
 
-      if (option_value (argc, argv, &i, "--campaign", &value))
+      if (ob_cli_option_value (argc, argv, &i, "--campaign", &value))
         {
           if (value == NULL || value[0] == '\0')
-            return usage_error (_("import: --campaign needs a name"));
+            return ob_cli_usage_error (_("import: --campaign needs a name"));
           campaign = value;
         }
-      else if (option_value (argc, argv, &i, "--tag", &value))
+      else if (ob_cli_option_value (argc, argv, &i, "--tag", &value))
         {
           if (value == NULL || value[0] == '\0')
-            return usage_error (_("import: --tag needs a tag"));
+            return ob_cli_usage_error (_("import: --tag needs a tag"));
           g_ptr_array_add (tags, (char *) value);
         }
-      else if (option_value (argc, argv, &i, "--map", &value))
+      else if (ob_cli_option_value (argc, argv, &i, "--map", &value))
         {
           const char *equals = value != NULL ? strrchr (value, '=') : NULL;
 
           if (equals == NULL || equals == value || equals[1] == '\0')
-            return usage_error (_("import: --map needs COLUMN=FIELD"));
+            return ob_cli_usage_error (_("import: --map needs COLUMN=FIELD"));
           g_ptr_array_add (maps, (char *) value);
         }
-      else if (option_value (argc, argv, &i, "--delimiter", &value))
+      else if (ob_cli_option_value (argc, argv, &i, "--delimiter", &value))
         {
           if (!parse_delimiter (value, &delimiter))
-            return usage_error (_("import: --delimiter needs one character (or tab)"));
+            return ob_cli_usage_error (_("import: --delimiter needs one character (or tab)"));
         }
-      else if (option_value (argc, argv, &i, "--encoding", &value))
+      else if (ob_cli_option_value (argc, argv, &i, "--encoding", &value))
         {
           if (value == NULL || value[0] == '\0')
-            return usage_error (_("import: --encoding needs an encoding name"));
+            return ob_cli_usage_error (_("import: --encoding needs an encoding name"));
           encoding = value;
         }
       else if (g_strcmp0 (argv[i], "--dry-run") == 0)
@@ -407,21 +408,21 @@ cmd_import (ObCliGlobals  *globals,
       else if (g_strcmp0 (argv[i], "--no-search-index") == 0)
         search_index = FALSE;
       else if (argv[i][0] == '-' && argv[i][1] != '\0')
-        return usage_error (_("import: unknown option “%s”"), argv[i]);
+        return ob_cli_usage_error (_("import: unknown option “%s”"), argv[i]);
       else if (file == NULL)
         file = argv[i];
       else
-        return usage_error (_("import: only one file at a time"));
+        return ob_cli_usage_error (_("import: only one file at a time"));
     }
 
   if (file == NULL)
-    return usage_error (_("import: which file?"));
+    return ob_cli_usage_error (_("import: which file?"));
 
   db_path = globals->db_path != NULL ? g_strdup (globals->db_path) : ob_store_default_path ();
   import = ob_import_new (db_path, file);
 
   if (encoding != NULL && !ob_import_set_encoding (import, encoding, &error))
-    return usage_error ("%s", error->message);
+    return ob_cli_usage_error ("%s", error->message);
   ob_import_set_delimiter (import, delimiter);
   for (guint i = 0; i < maps->len; i++)
     {
@@ -430,7 +431,7 @@ cmd_import (ObCliGlobals  *globals,
 
       *field++ = '\0';
       if (!ob_import_map_column (import, column, field, &error))
-        return usage_error ("%s", error->message);
+        return ob_cli_usage_error ("%s", error->message);
     }
   for (guint i = 0; i < tags->len; i++)
     ob_import_add_tag (import, g_ptr_array_index (tags, i));
@@ -440,7 +441,7 @@ cmd_import (ObCliGlobals  *globals,
 
   report = ob_import_run (import, NULL, &error);
   if (report == NULL)
-    return failure (error);
+    return ob_cli_failure (error);
 
   if (as_json)
     {
@@ -468,32 +469,32 @@ cmd_export (ObCliGlobals  *globals,
     {
       const char *value;
 
-      if (option_value (argc, argv, &i, "--campaign", &value))
+      if (ob_cli_option_value (argc, argv, &i, "--campaign", &value))
         {
           if (value == NULL || value[0] == '\0')
-            return usage_error (_("export: --campaign needs a name"));
+            return ob_cli_usage_error (_("export: --campaign needs a name"));
           options.campaign = value;
         }
-      else if (option_value (argc, argv, &i, "--status", &value))
+      else if (ob_cli_option_value (argc, argv, &i, "--status", &value))
         {
           if (value == NULL || value[0] == '\0')
-            return usage_error (_("export: --status needs a status"));
+            return ob_cli_usage_error (_("export: --status needs a status"));
           options.status = value;
         }
       else
-        return usage_error (_("export: unknown option “%s”"), argv[i]);
+        return ob_cli_usage_error (_("export: unknown option “%s”"), argv[i]);
     }
 
   engine = ob_engine_new (globals->db_path, &error);
   if (engine == NULL)
-    return failure (error);
+    return ob_cli_failure (error);
 
   out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
   if (!ob_export_write (ob_engine_get_store (engine), &options, out, NULL, NULL, &error))
     {
       if (g_error_matches (error, OB_EXPORT_ERROR, OB_EXPORT_ERROR_STATUS))
-        return usage_error ("%s", error->message);
-      return failure (error);
+        return ob_cli_usage_error ("%s", error->message);
+      return ob_cli_failure (error);
     }
 
   return EXIT_OK;
@@ -506,7 +507,7 @@ block_list (ObStore *store)
   g_autoptr(GPtrArray) entries = ob_dnc_list (store, &error);
 
   if (entries == NULL)
-    return failure (error);
+    return ob_cli_failure (error);
 
   for (guint i = 0; i < entries->len; i++)
     {
@@ -531,43 +532,43 @@ cmd_block (ObCliGlobals  *globals,
   gboolean changed = FALSE;
 
   if (action == NULL)
-    return usage_error (_("block: add, remove, list or import?"));
+    return ob_cli_usage_error (_("block: add, remove, list or import?"));
 
   for (int i = 3; i < argc; i++)
     {
       const char *value;
 
-      if (g_strcmp0 (action, "add") == 0 && option_value (argc, argv, &i, "--reason", &value))
+      if (g_strcmp0 (action, "add") == 0 && ob_cli_option_value (argc, argv, &i, "--reason", &value))
         {
           if (value == NULL)
-            return usage_error (_("block: --reason needs a text"));
+            return ob_cli_usage_error (_("block: --reason needs a text"));
           reason = value;
         }
       else
-        return usage_error (_("block: unexpected “%s”"), argv[i]);
+        return ob_cli_usage_error (_("block: unexpected “%s”"), argv[i]);
     }
 
   if (g_strcmp0 (action, "list") == 0)
     {
       if (target != NULL)
-        return usage_error (_("block: unexpected “%s”"), target);
+        return ob_cli_usage_error (_("block: unexpected “%s”"), target);
     }
   else if (g_strcmp0 (action, "add") == 0 || g_strcmp0 (action, "remove") == 0 ||
            g_strcmp0 (action, "import") == 0)
     {
       if (target == NULL)
-        return usage_error (g_strcmp0 (action, "import") == 0
+        return ob_cli_usage_error (g_strcmp0 (action, "import") == 0
                             ? _("block import: which file?")
                             : _("block: which address or @domain?"));
       if (g_strcmp0 (action, "import") != 0 && !ob_dnc_parse (target, NULL, NULL, &error))
-        return usage_error ("%s", error->message);
+        return ob_cli_usage_error ("%s", error->message);
     }
   else
-    return usage_error (_("block: unknown action “%s”"), action);
+    return ob_cli_usage_error (_("block: unknown action “%s”"), action);
 
   engine = ob_engine_new (globals->db_path, &error);
   if (engine == NULL)
-    return failure (error);
+    return ob_cli_failure (error);
   store = ob_engine_get_store (engine);
 
   if (g_strcmp0 (action, "list") == 0)
@@ -576,18 +577,18 @@ cmd_block (ObCliGlobals  *globals,
   if (g_strcmp0 (action, "add") == 0)
     {
       if (!ob_dnc_add (store, target, reason, &changed, &error))
-        return failure (error);
+        return ob_cli_failure (error);
       printf (changed ? _("Blocked %s\n") : _("%s was already blocked\n"), target);
     }
   else if (g_strcmp0 (action, "remove") == 0)
     {
       if (!ob_dnc_remove (store, target, &changed, &error))
-        return failure (error);
+        return ob_cli_failure (error);
       if (!changed)
         {
           g_set_error (&error, OB_DNC_ERROR, OB_DNC_ERROR_INVALID,
                        _("%s is not on the do-not-contact list"), target);
-          return failure (error);
+          return ob_cli_failure (error);
         }
       printf (_("Unblocked %s\n"), target);
     }
@@ -596,7 +597,7 @@ cmd_block (ObCliGlobals  *globals,
       g_auto(ObDncImportResult) result = { 0, };
 
       if (!ob_dnc_import_csv (store, target, NULL, NULL, &result, &error))
-        return failure (error);
+        return ob_cli_failure (error);
       printf (_("%lld added, %lld already listed, %lld invalid\n"), (long long) result.added,
               (long long) result.already_listed, (long long) result.invalid);
       for (guint i = 0; i < result.invalid_lines->len; i++)
@@ -636,17 +637,17 @@ main (int    argc,
       else if (g_strcmp0 (arg, "--db") == 0)
         {
           if (i + 1 >= argc || argv[i + 1][0] == '\0')
-            return usage_error (_("--db needs a path"));
+            return ob_cli_usage_error (_("--db needs a path"));
           globals.db_path = argv[++i];
         }
       else if (g_str_has_prefix (arg, "--db="))
         {
           globals.db_path = arg + strlen ("--db=");
           if (globals.db_path[0] == '\0')
-            return usage_error (_("--db needs a path"));
+            return ob_cli_usage_error (_("--db needs a path"));
         }
       else if (arg[0] == '-')
-        return usage_error (_("unknown option “%s”"), arg);
+        return ob_cli_usage_error (_("unknown option “%s”"), arg);
       else
         break;
     }
@@ -661,5 +662,5 @@ main (int    argc,
     if (g_strcmp0 (argv[i], commands[c].name) == 0)
       return commands[c].func (&globals, argc - i, argv + i);
 
-  return usage_error (_("unknown command “%s”"), argv[i]);
+  return ob_cli_usage_error (_("unknown command “%s”"), argv[i]);
 }
