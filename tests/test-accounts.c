@@ -495,6 +495,28 @@ test_migration_gives_keyring_ids (Fixture       *f,
                    ((ObAccount *) all->pdata[1])->keyring_id);
 }
 
+/* Accounts inserted by plain SQL (tests, scripts) get a keyring id too. */
+static void
+test_sql_insert_gets_keyring_id (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+
+  ob_store_exec (f->store,
+                 "INSERT INTO accounts (name, email, smtp_host, smtp_port, smtp_security)"
+                 " VALUES ('a', 'a@x.test', 'smtp.x.test', 465, 'tls'),"
+                 "        ('b', 'b@x.test', 'smtp.x.test', 465, 'tls')",
+                 &error);
+  g_assert_no_error (error);
+  all = ob_accounts_list (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 2);
+  g_assert_cmpuint (strlen (((ObAccount *) all->pdata[0])->keyring_id), ==, 32);
+  g_assert_cmpstr (((ObAccount *) all->pdata[0])->keyring_id, !=,
+                   ((ObAccount *) all->pdata[1])->keyring_id);
+}
+
 static void
 test_account_test_not_available (void)
 {
@@ -522,6 +544,8 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/engine/accounts/remove-in-use", Fixture, NULL, fixture_setup,
               test_remove_in_use, fixture_teardown);
+  g_test_add ("/engine/accounts/sql-insert-gets-keyring-id", Fixture, NULL, fixture_setup,
+              test_sql_insert_gets_keyring_id, fixture_teardown);
   g_test_add ("/engine/accounts/migration-gives-keyring-ids", Fixture, NULL, fixture_setup,
               test_migration_gives_keyring_ids, fixture_teardown);
 
