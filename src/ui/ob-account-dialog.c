@@ -716,6 +716,8 @@ ob_account_dialog_new (ObEngine        *engine,
   gtk_stack_set_transition_type (self->stack, GTK_STACK_TRANSITION_TYPE_NONE);
   gtk_stack_set_visible_child_name (self->stack, "form");
   set_state (self, "form");
+  /* In a field, where Enter saves; not on Cancel. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->email_row));
   return self;
 }
 
