@@ -56,6 +56,9 @@ struct _ObAccountDialog
   GtkSpinButton       *pause_max_spin;
   GtkTextView         *signature_view;
   GtkWidget           *remove_group;
+  GtkWidget           *test_button;
+  GtkRevealer         *result_revealer;
+  GtkLabel            *result_label;
   GtkRevealer         *error_revealer;
   GtkLabel            *error_label;
 
@@ -88,9 +91,20 @@ set_state (ObAccountDialog *self,
 }
 
 static void
+show_result (ObAccountDialog *self,
+             const char      *message)
+{
+  if (message != NULL)
+    gtk_label_set_label (self->result_label, message);
+  gtk_revealer_set_reveal_child (self->result_revealer, message != NULL);
+}
+
+static void
 show_error (ObAccountDialog *self,
             const char      *message)
 {
+  if (message != NULL)
+    show_result (self, NULL);
   g_free (self->error);
   self->error = g_strdup (message);
   if (message != NULL)
@@ -462,6 +476,76 @@ save_shortcut (GtkWidget *widget,
   return TRUE;
 }
 
+static void
+test_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  /* Reads the passwords from the keyring itself, just before connecting. */
+  if (ob_account_test (task_data, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+tested_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  ObAccountDialog *self = OB_ACCOUNT_DIALOG (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  set_state (self, "form");
+  gtk_widget_set_sensitive (self->test_button, TRUE);
+  if (error != NULL)
+    show_error (self, error->message);
+  else
+    show_result (self, ob_account_has_imap (self->account)
+                       ? _("Both servers answered and accepted the login.")
+                       : _("The SMTP server answered and accepted the login."));
+}
+
+/**
+ * ob_account_dialog_test:
+ *
+ * What Test Connection does: connects both sides with the saved settings
+ * and passwords, on a worker thread, and shows what worked or what failed.
+ */
+void
+ob_account_dialog_test (ObAccountDialog *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (OB_IS_ACCOUNT_DIALOG (self));
+  g_return_if_fail (self->account->id != 0);
+
+  if (g_strcmp0 (self->state, "form") != 0)
+    return;
+
+  show_error (self, NULL);
+  show_result (self, NULL);
+  set_state (self, "saving");
+  gtk_widget_set_sensitive (self->test_button, FALSE);
+  task = g_task_new (self, self->cancellable, tested_cb, NULL);
+  g_task_set_source_tag (task, ob_account_dialog_test);
+  g_task_set_task_data (task, ob_account_copy (self->account), (GDestroyNotify) ob_account_free);
+  g_task_run_in_thread (task, test_thread);
+}
+
+static void
+on_test_clicked (ObAccountDialog *self)
+{
+  ob_account_dialog_test (self);
+}
+
 /* The row first, then the keyring; see `outbound-cli account remove`. */
 static void
 remove_thread (GTask        *task,
@@ -639,12 +723,16 @@ ob_account_dialog_class_init (ObAccountDialogClass *klass)
   BIND (pause_max_spin);
   BIND (signature_view);
   BIND (remove_group);
+  BIND (test_button);
+  BIND (result_revealer);
+  BIND (result_label);
   BIND (error_revealer);
   BIND (error_label);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_remove_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_test_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_server_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_email_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_pause_changed);
@@ -712,6 +800,7 @@ ob_account_dialog_new (ObEngine        *engine,
   gtk_window_set_title (GTK_WINDOW (self), account->name);
   gtk_button_set_label (GTK_BUTTON (self->save_button), _("_Save"));
   gtk_widget_set_visible (self->remove_group, TRUE);
+  gtk_widget_set_visible (self->test_button, TRUE);
   fill_form (self);
   gtk_stack_set_transition_type (self->stack, GTK_STACK_TRANSITION_TYPE_NONE);
   gtk_stack_set_visible_child_name (self->stack, "form");

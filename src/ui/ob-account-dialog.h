@@ -21,6 +21,7 @@ void             ob_account_dialog_choose_preset (ObAccountDialog *self,
                                                   const char      *preset_id);
 void             ob_account_dialog_save          (ObAccountDialog *self);
 void             ob_account_dialog_remove        (ObAccountDialog *self);
+void             ob_account_dialog_test          (ObAccountDialog *self);
 const char      *ob_account_dialog_get_state     (ObAccountDialog *self);
 const char      *ob_account_dialog_get_error     (ObAccountDialog *self);
 
