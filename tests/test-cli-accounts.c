@@ -204,6 +204,7 @@ test_preset_and_insecure (Fixture       *f,
   g_assert_cmpint (r.status, ==, 0);
   /* Without a password: said, not an error (a relay may not need one). */
   g_assert_nonnull (strstr (r.out, "No password was stored"));
+  g_assert_nonnull (strstr (r.out, "--password-stdin"));
   gmail = load_account (f, f->name);
   g_assert_cmpstr (gmail->smtp_host, ==, "smtp.gmail.com");
   g_assert_cmpstr (gmail->imap_host, ==, "imap.gmail.com");

@@ -741,31 +741,6 @@ warn_insecure (const char *side)
                      "every message cross the network readable by anyone on the way\n"), side);
 }
 
-/* Stores the passwords under the new account; on failure the account goes
- * again, so that nothing half-made is left. */
-static gboolean
-store_account_passwords (ObStore         *store,
-                         const ObAccount *account,
-                         const char      *smtp_password,
-                         const char      *imap_password,
-                         GError         **error)
-{
-  g_autofree char *smtp_label = ob_account_dup_secret_label (account, OB_SECRET_SMTP);
-  g_autofree char *imap_label = ob_account_dup_secret_label (account, OB_SECRET_IMAP);
-
-  if (ob_secrets_store_sync (account->keyring_id, OB_SECRET_SMTP, smtp_label, smtp_password,
-                             NULL, error) &&
-      (!ob_account_has_imap (account) ||
-       ob_secrets_store_sync (account->keyring_id, OB_SECRET_IMAP, imap_label,
-                              imap_password != NULL ? imap_password : smtp_password,
-                              NULL, error)))
-    return TRUE;
-
-  ob_secrets_delete_sync (account->keyring_id, NULL, NULL);
-  ob_accounts_remove (store, account->id, NULL);
-  return FALSE;
-}
-
 static int
 account_add (ObCliGlobals  *globals,
              int            argc,
@@ -954,12 +929,15 @@ account_add (ObCliGlobals  *globals,
   if (!ob_accounts_add (ob_engine_get_store (engine), account, &error))
     return failure (error);
 
+  /* On failure the account goes again: nothing half-made is left. */
   if (smtp_password != NULL &&
-      !store_account_passwords (ob_engine_get_store (engine), account, smtp_password,
-                                imap_password, &error))
+      !ob_account_store_passwords (account, smtp_password, imap_password, NULL, &error))
     {
       g_autofree char *message = g_strdup_printf (_("The account was not added: %s"),
                                                   error->message);
+
+      ob_secrets_delete_sync (account->keyring_id, NULL, NULL);
+      ob_accounts_remove (ob_engine_get_store (engine), account->id, NULL);
 
       g_clear_error (&error);
       g_set_error_literal (&error, OB_SECRETS_ERROR, 0, message);
@@ -968,8 +946,9 @@ account_add (ObCliGlobals  *globals,
 
   printf (_("Added account “%s” (%s)\n"), account->name, account->email);
   if (smtp_password == NULL)
-    printf ("%s\n", _("No password was stored: give one with --password-stdin when the "
-                      "server needs one."));
+    printf ("%s\n", _("No password was stored (a relay may not need one). To give one, "
+                      "remove the account and add it again with --password-stdin, or enter "
+                      "it in the app."));
   return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
 }
 

@@ -5,9 +5,10 @@
  *
  * Threads: store functions take the calling thread's own ObStore and run
  * one short transaction each: fine on the main thread and on workers.
- * Everything else is pure. Secrets are not handled here: the caller stores
- * them with ob-secrets under the account's keyring_id, after the account was
- * added, and deletes them after it was removed.
+ * ob_account_store_passwords() blocks on the keyring: workers and the CLI.
+ * Everything else is pure. The store functions never touch the keyring: the
+ * caller stores the passwords under the account's keyring_id after the
+ * account was added, and deletes them after it was removed.
  */
 
 #define G_LOG_DOMAIN "ob-accounts"
@@ -217,6 +218,45 @@ ob_account_dup_secret_label (const ObAccount  *account,
                      : protocol == OB_SECRET_IMAP ? "IMAP" : "OAuth";
 
   return g_strdup_printf ("Outbound: %s (%s)", account->name, what);
+}
+
+/**
+ * ob_account_store_passwords:
+ * @smtp_password: (nullable): the SMTP password; %NULL leaves the stored one
+ * @imap_password: (nullable): the IMAP password when it differs; %NULL
+ *   means the SMTP one (if given)
+ *
+ * Files the passwords in the keyring under the account's keyring_id, each
+ * side's only when the account has that side. Blocks: worker threads and
+ * the CLI only.
+ */
+gboolean
+ob_account_store_passwords (const ObAccount  *account,
+                            const char       *smtp_password,
+                            const char       *imap_password,
+                            GCancellable     *cancellable,
+                            GError          **error)
+{
+  g_autofree char *smtp_label = NULL;
+  g_autofree char *imap_label = NULL;
+
+  g_return_val_if_fail (account != NULL, FALSE);
+  g_return_val_if_fail (account->keyring_id != NULL && account->keyring_id[0] != '\0', FALSE);
+
+  if (imap_password == NULL)
+    imap_password = smtp_password;
+
+  smtp_label = ob_account_dup_secret_label (account, OB_SECRET_SMTP);
+  imap_label = ob_account_dup_secret_label (account, OB_SECRET_IMAP);
+  if (smtp_password != NULL &&
+      !ob_secrets_store_sync (account->keyring_id, OB_SECRET_SMTP, smtp_label, smtp_password,
+                              cancellable, error))
+    return FALSE;
+  if (imap_password != NULL && ob_account_has_imap (account) &&
+      !ob_secrets_store_sync (account->keyring_id, OB_SECRET_IMAP, imap_label, imap_password,
+                              cancellable, error))
+    return FALSE;
+  return TRUE;
 }
 
 static gboolean

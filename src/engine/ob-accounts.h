@@ -190,6 +190,13 @@ gboolean      ob_accounts_remove           (ObStore         *store,
                                             gint64           id,
                                             GError         **error);
 
+/* Keyring: blocking (a prompt may wait), worker threads and the CLI. */
+gboolean      ob_account_store_passwords   (const ObAccount *account,
+                                            const char      *smtp_password,
+                                            const char      *imap_password,
+                                            GCancellable    *cancellable,
+                                            GError         **error);
+
 /* Connects both sides for real and says what failed. The network layer
  * fills this in; until then it fails with OB_ACCOUNT_ERROR_NOT_AVAILABLE.
  * Blocking: worker threads and the CLI. */

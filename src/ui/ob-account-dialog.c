@@ -310,39 +310,34 @@ account_from_form (ObAccountDialog *self)
 
 typedef struct
 {
+  ObEngine  *engine;
   char      *db_path;
   ObAccount *account;
   char      *smtp_password;
   char      *imap_password;
 } SaveJob;
 
+static SaveJob *
+save_job_new (ObAccountDialog *self,
+              ObAccount       *account)
+{
+  SaveJob *job = g_new0 (SaveJob, 1);
+
+  job->engine = g_object_ref (self->engine);
+  job->db_path = g_strdup (ob_engine_get_db_path (self->engine));
+  job->account = account;
+  return job;
+}
+
 static void
 save_job_free (SaveJob *job)
 {
+  g_clear_object (&job->engine);
   g_free (job->db_path);
   ob_account_free (job->account);
   ob_secrets_free (job->smtp_password);
   ob_secrets_free (job->imap_password);
   g_free (job);
-}
-
-static gboolean
-store_passwords (const SaveJob  *job,
-                 GError        **error)
-{
-  const ObAccount *a = job->account;
-  g_autofree char *smtp_label = ob_account_dup_secret_label (a, OB_SECRET_SMTP);
-  g_autofree char *imap_label = ob_account_dup_secret_label (a, OB_SECRET_IMAP);
-  const char *imap = job->imap_password != NULL ? job->imap_password : job->smtp_password;
-
-  if (job->smtp_password != NULL &&
-      !ob_secrets_store_sync (a->keyring_id, OB_SECRET_SMTP, smtp_label, job->smtp_password,
-                              NULL, error))
-    return FALSE;
-  if (imap != NULL && ob_account_has_imap (a) &&
-      !ob_secrets_store_sync (a->keyring_id, OB_SECRET_IMAP, imap_label, imap, NULL, error))
-    return FALSE;
-  return TRUE;
 }
 
 /* On a GTask thread: the store, then the keyring. A new account whose
@@ -367,7 +362,8 @@ save_thread (GTask        *task,
       return;
     }
 
-  if (!store_passwords (job, &error))
+  if (!ob_account_store_passwords (job->account, job->smtp_password, job->imap_password,
+                                   cancellable, &error))
     {
       if (is_new)
         {
@@ -390,11 +386,15 @@ saved_cb (GObject      *source,
   ObAccountDialog *self = OB_ACCOUNT_DIALOG (source);
   SaveJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
+  gboolean saved = g_task_propagate_boolean (G_TASK (result), &error);
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  /* Whatever became of the dialog meanwhile, the list hears of it. */
+  ob_engine_notify_store_changed (job->engine, "accounts");
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
+
+  if (!saved)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
       set_state (self, "form");
       if (error->domain == OB_SECRETS_ERROR)
         {
@@ -407,11 +407,9 @@ saved_cb (GObject      *source,
         }
       else
         show_error (self, error->message);
-      ob_engine_notify_store_changed (self->engine, "accounts");
       return;
     }
 
-  ob_engine_notify_store_changed (self->engine, "accounts");
   set_state (self, "done");
   gtk_window_close (GTK_WINDOW (self));
 }
@@ -447,9 +445,7 @@ ob_account_dialog_save (ObAccountDialog *self)
 
   password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
   imap_password = gtk_editable_get_text (GTK_EDITABLE (self->imap_password_row));
-  job = g_new0 (SaveJob, 1);
-  job->db_path = g_strdup (ob_engine_get_db_path (self->engine));
-  job->account = g_steal_pointer (&edited);
+  job = save_job_new (self, g_steal_pointer (&edited));
   job->smtp_password = password[0] != '\0' ? g_strdup (password) : NULL;
   job->imap_password = imap_password[0] != '\0' ? g_strdup (imap_password) : NULL;
 
@@ -499,8 +495,8 @@ tested_cb (GObject      *source,
   ObAccountDialog *self = OB_ACCOUNT_DIALOG (source);
   g_autoptr(GError) error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error) &&
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  g_task_propagate_boolean (G_TASK (result), &error);
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     return;
 
   set_state (self, "form");
@@ -582,11 +578,14 @@ removed_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
   g_autofree char *title = NULL;
+  gboolean removed = g_task_propagate_boolean (G_TASK (result), &error);
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  ob_engine_notify_store_changed (job->engine, "accounts");
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
+
+  if (!removed)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
       if (job->account->id != 0)
         {
           /* Not removed (a campaign uses it): nothing changed. */
@@ -602,7 +601,6 @@ removed_cb (GObject      *source,
 
   if (OB_IS_WINDOW (parent))
     ob_window_add_toast (OB_WINDOW (parent), adw_toast_new (title));
-  ob_engine_notify_store_changed (self->engine, "accounts");
   set_state (self, "done");
   gtk_window_close (GTK_WINDOW (self));
 }
@@ -618,9 +616,7 @@ on_remove_response (AdwMessageDialog *dialog,
   if (g_strcmp0 (response, "remove") != 0)
     return;
 
-  job = g_new0 (SaveJob, 1);
-  job->db_path = g_strdup (ob_engine_get_db_path (self->engine));
-  job->account = ob_account_copy (self->account);
+  job = save_job_new (self, ob_account_copy (self->account));
   show_error (self, NULL);
   set_state (self, "saving");
   task = g_task_new (self, self->cancellable, removed_cb, NULL);
