@@ -267,6 +267,54 @@ test_remove_in_use (Fixture       *f,
   g_assert_cmpint (r.status, ==, 0);
 }
 
+/* Without a Secret Service: add fails, says what to install, adds nothing;
+ * remove removes and says which keyring items are left behind. */
+static void
+test_without_keyring (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_auto(CliResult) r = { 0 };
+  g_autoptr(ObAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *input = g_strconcat (f->password, "\n", NULL);
+  g_autofree char *saved = g_strdup (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
+
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
+  run_cli_with_input (&r, input, "--db", f->db, "account", "add", "--name", f->name,
+                      "--email", "rep@example.test", "--smtp", "smtp.example.test:465:tls",
+                      "--password-stdin", NULL);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", saved, TRUE);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "not added"));
+  g_assert_nonnull (strstr (r.err, "gnome-keyring"));
+  g_assert_null (strstr (r.err, f->password));
+  run_cli (&r, "--db", f->db, "account", "list", NULL);
+  g_assert_cmpstr (r.out, ==, "");
+
+  /* Added with the keyring there, removed while it is away. */
+  run_cli_with_input (&r, input, "--db", f->db, "account", "add", "--name", f->name,
+                      "--email", "rep@example.test", "--smtp", "smtp.example.test:465:tls",
+                      "--password-stdin", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  account = load_account (f, f->name);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
+  run_cli (&r, "--db", f->db, "account", "remove", f->name, NULL);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", saved, TRUE);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "was removed"));
+  g_assert_nonnull (strstr (r.err, "Outbound: "));
+  run_cli (&r, "--db", f->db, "account", "list", NULL);
+  g_assert_cmpstr (r.out, ==, "");
+  /* Left behind, as said; cleaned up here. */
+  {
+    g_autoptr(ObSecret) smtp = lookup (account, OB_SECRET_SMTP, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (smtp, ==, f->password);
+  }
+  g_assert_true (ob_secrets_delete_sync (account->keyring_id, NULL, &error));
+}
+
 static gboolean
 contains (const char *haystack,
           gsize       len,
@@ -467,6 +515,7 @@ main (int    argc,
   ADD ("preset-and-insecure", test_preset_and_insecure);
   ADD ("remove-in-use", test_remove_in_use);
   ADD ("password-nowhere-else", test_password_nowhere_else);
+  ADD ("without-keyring", test_without_keyring);
   ADD ("usage-errors", test_usage_errors);
 #undef ADD
 
