@@ -392,6 +392,28 @@ test_crud (Fixture       *f,
   got = ob_accounts_get (f->store, a->id, &error);
   g_assert_cmpint (got->pause_max, ==, 10);
 
+  /* The sender's state is its own: an editor's older copy keeps it. */
+  g_assert_true (ob_accounts_set_state (f->store, a->id, OB_ACCOUNT_STATE_THROTTLED,
+                                        "451 4.7.0 Try again later", 2000000000, &error));
+  g_assert_no_error (error);
+  a->pause_max = 20;
+  g_assert_true (ob_accounts_update (f->store, a, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&got, ob_account_free);
+  got = ob_accounts_get (f->store, a->id, &error);
+  g_assert_cmpint (got->pause_max, ==, 20);
+  g_assert_cmpint (got->state, ==, OB_ACCOUNT_STATE_THROTTLED);
+  g_assert_cmpstr (got->state_reason, ==, "451 4.7.0 Try again later");
+  g_assert_cmpint (got->paused_until, ==, 2000000000);
+  g_assert_true (ob_accounts_set_state (f->store, a->id, OB_ACCOUNT_STATE_OK, NULL, 0, &error));
+  g_clear_pointer (&got, ob_account_free);
+  got = ob_accounts_get (f->store, a->id, &error);
+  g_assert_cmpint (got->state, ==, OB_ACCOUNT_STATE_OK);
+  g_assert_cmpint (got->paused_until, ==, 0);
+  g_assert_false (ob_accounts_set_state (f->store, 9999, OB_ACCOUNT_STATE_OK, NULL, 0, &error));
+  g_assert_error (error, OB_ACCOUNT_ERROR, OB_ACCOUNT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
   all = ob_accounts_list (f->store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (all->len, ==, 2);

@@ -732,7 +732,10 @@ bind_nullable (sqlite3_stmt *stmt,
     sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
 }
 
-/* Binds ?1... in the order of COLUMNS without id and keyring_id. */
+/* Binds ?1...?20: the settings, in the order of COLUMNS without id and
+ * keyring_id, up to pause_max. */
+#define N_SETTINGS 20
+
 static void
 bind_settings (sqlite3_stmt    *stmt,
                const ObAccount *a)
@@ -770,6 +773,17 @@ bind_settings (sqlite3_stmt    *stmt,
   sqlite3_bind_int64 (stmt, i++, a->daily_limit);
   sqlite3_bind_int64 (stmt, i++, a->pause_min);
   sqlite3_bind_int64 (stmt, i++, a->pause_max);
+  g_assert (i == N_SETTINGS + 1);
+}
+
+/* The state is the sender's to change (ob_accounts_set_state()), not the
+ * editor's: binds ?21...?23 of an INSERT only. */
+static void
+bind_state (sqlite3_stmt    *stmt,
+            const ObAccount *a)
+{
+  int i = N_SETTINGS + 1;
+
   sqlite3_bind_text (stmt, i++, ob_account_state_to_string (a->state), -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, i++, a->state_reason != NULL ? a->state_reason : "", -1,
                      SQLITE_TRANSIENT);
@@ -871,6 +885,7 @@ ob_accounts_add (ObStore    *store,
   if (stmt == NULL)
     goto rollback;
   bind_settings (stmt, account);
+  bind_state (stmt, account);
   sqlite3_bind_text (stmt, 24, keyring_id, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
@@ -900,8 +915,9 @@ rollback:
 /**
  * ob_accounts_update:
  *
- * Writes every setting of @account (found by its id) and its pins; the
- * keyring_id and created_at never change.
+ * Writes every setting of @account (found by its id) and its pins. Not its
+ * state (see ob_accounts_set_state()): an editor's copy must not undo what
+ * the sender recorded meanwhile. The keyring_id and created_at never change.
  */
 gboolean
 ob_accounts_update (ObStore          *store,
@@ -927,13 +943,12 @@ ob_accounts_update (ObStore          *store,
                            " smtp_port = ?, smtp_security = ?, smtp_user = ?, imap_host = ?,"
                            " imap_port = ?, imap_security = ?, imap_user = ?, ca_file = ?,"
                            " sent_folder = ?, provider_saves_sent = ?, daily_limit = ?,"
-                           " pause_min = ?, pause_max = ?, state = ?, state_reason = ?,"
-                           " paused_until = ? WHERE id = ?",
+                           " pause_min = ?, pause_max = ? WHERE id = ?",
                            error);
   if (stmt == NULL)
     goto rollback;
   bind_settings (stmt, account);
-  sqlite3_bind_int64 (stmt, 24, account->id);
+  sqlite3_bind_int64 (stmt, N_SETTINGS + 1, account->id);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_DONE)
     {
@@ -954,6 +969,57 @@ ob_accounts_update (ObStore          *store,
 rollback:
   ob_store_rollback (store);
   return FALSE;
+}
+
+/**
+ * ob_accounts_set_state:
+ * @reason: (nullable): why, in words the user reads (a server's answer,
+ *   sanitised), or %NULL
+ * @paused_until: Unix time the account waits for (throttled), or 0
+ *
+ * What the sender records when a provider throttles the account or it
+ * needs the user, and what Pause/Resume records.
+ */
+gboolean
+ob_accounts_set_state (ObStore         *store,
+                       gint64           id,
+                       ObAccountState   state,
+                       const char      *reason,
+                       gint64           paused_until,
+                       GError         **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (OB_IS_STORE (store), FALSE);
+  g_return_val_if_fail (state <= OB_ACCOUNT_STATE_THROTTLED, FALSE);
+
+  stmt = ob_store_prepare (store,
+                           "UPDATE accounts SET state = ?, state_reason = ?, paused_until = ?"
+                           " WHERE id = ?",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, ob_account_state_to_string (state), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, reason != NULL ? reason : "", -1, SQLITE_TRANSIENT);
+  if (paused_until > 0)
+    sqlite3_bind_int64 (stmt, 3, paused_until);
+  else
+    sqlite3_bind_null (stmt, 3);
+  sqlite3_bind_int64 (stmt, 4, id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      ob_store_set_error_from_db (store, rc, error, "account state");
+      return FALSE;
+    }
+  if (sqlite3_changes (ob_store_get_db (store)) == 0)
+    {
+      g_set_error (error, OB_ACCOUNT_ERROR, OB_ACCOUNT_ERROR_NOT_FOUND,
+                   _("There is no account with the id %lld"), (long long) id);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static GPtrArray *

@@ -175,6 +175,12 @@ gboolean      ob_accounts_add              (ObStore         *store,
 gboolean      ob_accounts_update           (ObStore         *store,
                                             const ObAccount *account,
                                             GError         **error);
+gboolean      ob_accounts_set_state        (ObStore         *store,
+                                            gint64           id,
+                                            ObAccountState   state,
+                                            const char      *reason,
+                                            gint64           paused_until,
+                                            GError         **error);
 ObAccount    *ob_accounts_get              (ObStore         *store,
                                             gint64           id,
                                             GError         **error);
