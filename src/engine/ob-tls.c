@@ -36,6 +36,7 @@
 #include <glib/gi18n.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <libetpan/libetpan.h>
 
 #include "ob-tls.h"
 

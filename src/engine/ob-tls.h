@@ -34,9 +34,13 @@
 #pragma once
 
 #include <gio/gio.h>
-#include <libetpan/libetpan.h>
 
 G_BEGIN_DECLS
+
+/* libetpan's stream types, without its headers in every includer (C11
+ * allows the same typedef twice). */
+typedef struct _mailstream mailstream;
+struct mailstream_ssl_context;
 
 #define OB_TLS_ERROR (ob_tls_error_quark ())
 
