@@ -58,6 +58,8 @@ static const ObCliCommand commands[] = {
     N_("Add prospects to a campaign"), ob_cli_cmd_enroll },
   { "preview", "preview --campaign NAME --email E [--step N] [--raw]",
     N_("Show a step as the prospect would receive it"), ob_cli_cmd_preview },
+  { "run", "run [--for SECONDS] [--until-idle]",
+    N_("Send for every running campaign, one line per event"), ob_cli_cmd_run },
 };
 
 static void

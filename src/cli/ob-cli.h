@@ -51,4 +51,9 @@ int      ob_cli_cmd_preview  (ObCliGlobals *globals,
                               int           argc,
                               char        **argv);
 
+/* ob-cli-run.c */
+int      ob_cli_cmd_run      (ObCliGlobals *globals,
+                              int           argc,
+                              char        **argv);
+
 G_END_DECLS
