@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 #include <gio/gunixoutputstream.h>
 
+#include "ob-classify.h"
 #include "ob-dnc.h"
 #include "ob-engine.h"
 #include "ob-export.h"
@@ -51,6 +52,7 @@ static int cmd_status (ObCliGlobals *globals, int argc, char **argv);
 static int cmd_import (ObCliGlobals *globals, int argc, char **argv);
 static int cmd_export (ObCliGlobals *globals, int argc, char **argv);
 static int cmd_block (ObCliGlobals *globals, int argc, char **argv);
+static int cmd_classify (ObCliGlobals *globals, int argc, char **argv);
 
 static const ObCliCommand commands[] = {
   { "status", "status [--json]", N_("Show what the store holds"), cmd_status },
@@ -59,6 +61,8 @@ static const ObCliCommand commands[] = {
     N_("Write prospects as CSV to standard output"), cmd_export },
   { "block", "block add|remove|list [ADDR|@DOMAIN]",
     N_("Manage the do-not-contact list"), cmd_block },
+  { "classify", "classify [--json] FILE.eml...",
+    N_("Say what each message is: reply, auto-reply, bounce, complaint, unsubscribe"), cmd_classify },
 };
 
 static void
@@ -91,6 +95,12 @@ print_usage (FILE *out)
   fprintf (out, "  %-28s %s\n", "block remove ADDR|@DOMAIN", _("Remove an entry"));
   fprintf (out, "  %-28s %s\n", "block list", _("List entries and the active prospects each stops"));
   fprintf (out, "  %-28s %s\n", "block import FILE", _("Add the addresses and domains of a CSV file"));
+  fprintf (out, "\n%s\n", _("Classify output, one line per file (the file name first when there are several):"));
+  fprintf (out, "  %s\n", _("VERDICT MATCHED [status=X.Y.Z] [return=YYYY-MM-DD] [message-id=<ID>]"));
+  fprintf (out, "  %s\n", _("VERDICT: reply, colleague-reply, auto-reply, bounce-hard, bounce-soft, complaint,\n"
+                            "           unsubscribe or unrelated. MATCHED: <Message-ID> of ours, the recipient\n"
+                            "           (bounces, complaints) or the sender's address; - for none. Without --db\n"
+                            "           any In-Reply-To counts as one of ours."));
   fprintf (out, "\n%s\n", _("Options:"));
   fprintf (out, "  %-28s %s\n", "--db PATH", _("Use this database instead of the default one"));
   fprintf (out, "  %-28s %s\n", "-h, --help", _("Show this help"));
@@ -605,6 +615,293 @@ cmd_block (ObCliGlobals  *globals,
     }
 
   return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+}
+
+/* ---- classify ------------------------------------------------------------ */
+
+/* What `classify` reads of a file: far more than the classifier needs
+ * (headers + 64 KiB), far less than a mailbox someone passes by mistake. */
+#define CLASSIFY_MAX_FILE (8 * 1024 * 1024)
+
+typedef struct
+{
+  ObStore *store;   /* NULL: no store, every Message-ID counts as ours */
+} ClassifyLookupData;
+
+static gboolean
+lookup_row (ObStore          *store,
+            const char       *sql,
+            const char       *value,
+            ObClassifyTarget *out)
+{
+  g_autoptr(sqlite3_stmt) stmt = ob_store_prepare (store, sql, NULL);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, value, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return FALSE;
+  out->send_id = sqlite3_column_int64 (stmt, 0);
+  out->enrollment_id = sqlite3_column_int64 (stmt, 1);
+  out->prospect_id = sqlite3_column_int64 (stmt, 2);
+  return TRUE;
+}
+
+static gboolean
+classify_find_sent (const char       *message_id,
+                    ObClassifyTarget *out,
+                    gpointer          user_data)
+{
+  ClassifyLookupData *data = user_data;
+
+  /* No store: a tester's sample answers one of our messages by design */
+  if (data->store == NULL)
+    return TRUE;
+  return lookup_row (data->store,
+                     "SELECT s.id, s.enrollment_id, e.prospect_id FROM sends s "
+                     "JOIN enrollments e ON e.id = s.enrollment_id "
+                     "WHERE s.message_id = ?1 ORDER BY s.id DESC LIMIT 1",
+                     message_id, out);
+}
+
+static gboolean
+classify_find_prospect (const char       *email_key,
+                        ObClassifyTarget *out,
+                        gpointer          user_data)
+{
+  ClassifyLookupData *data = user_data;
+
+  if (data->store == NULL)
+    return FALSE;
+  /* Active, and enrolled in a campaign: someone Outbound writes to */
+  return lookup_row (data->store,
+                     "SELECT 0, e.id, p.id FROM prospects p "
+                     "JOIN enrollments e ON e.prospect_id = p.id "
+                     "WHERE p.email_key = ?1 AND p.status = 'active' "
+                     "ORDER BY e.state = 'active' DESC, e.id DESC LIMIT 1",
+                     email_key, out);
+}
+
+static gboolean
+classify_find_company_prospect (const char       *domain,
+                                ObClassifyTarget *out,
+                                gpointer          user_data)
+{
+  ClassifyLookupData *data = user_data;
+
+  if (data->store == NULL)
+    return FALSE;
+  return lookup_row (data->store,
+                     "SELECT 0, e.id, p.id FROM prospects p "
+                     "JOIN enrollments e ON e.prospect_id = p.id "
+                     "WHERE p.domain = ?1 "
+                     "ORDER BY e.state = 'active' DESC, e.id DESC LIMIT 1",
+                     domain, out);
+}
+
+/* The second column: our Message-ID, the recipient of a bounce or a
+ * complaint, or the sender; "-" for nothing. */
+static char *
+classify_matched (const ObClassifyVerdict *v)
+{
+  gboolean report = v->kind == OB_CLASSIFY_BOUNCE_HARD || v->kind == OB_CLASSIFY_BOUNCE_SOFT ||
+                    v->kind == OB_CLASSIFY_COMPLAINT;
+
+  if (report && v->address != NULL)
+    return g_strdup (v->address);
+  if (v->match == OB_CLASSIFY_MATCH_MESSAGE_ID && v->message_id != NULL)
+    return g_strdup_printf ("<%s>", v->message_id);
+  if (v->kind != OB_CLASSIFY_UNRELATED && v->address != NULL)
+    return g_strdup (v->address);
+  return g_strdup ("-");
+}
+
+static void
+print_classify_line (const char              *file,
+                     gboolean                 with_name,
+                     const ObClassifyVerdict *v)
+{
+  g_autofree char *matched = classify_matched (v);
+  GString *line = g_string_new (NULL);
+
+  if (with_name)
+    g_string_append_printf (line, "%s: ", file);
+  g_string_append_printf (line, "%s %s", ob_classify_kind_to_string (v->kind), matched);
+  if (v->status != NULL)
+    g_string_append_printf (line, " status=%s", v->status);
+  if (g_date_valid (&v->return_date))
+    g_string_append_printf (line, " return=%04d-%02d-%02d", g_date_get_year (&v->return_date),
+                            g_date_get_month (&v->return_date), g_date_get_day (&v->return_date));
+  if (v->message_id != NULL && matched[0] != '<')
+    g_string_append_printf (line, " message-id=<%s>", v->message_id);
+  printf ("%s\n", line->str);
+  g_string_free (line, TRUE);
+}
+
+/* The keys are documented in README.md: keep them stable. */
+static void
+write_classify_json (ObJsonWriter            *json,
+                     const char              *file,
+                     const ObClassifyVerdict *v)
+{
+  g_autofree char *date = NULL;
+
+  if (g_date_valid (&v->return_date))
+    date = g_strdup_printf ("%04d-%02d-%02d", g_date_get_year (&v->return_date),
+                            g_date_get_month (&v->return_date), g_date_get_day (&v->return_date));
+
+  ob_json_writer_begin_object (json, NULL);
+  ob_json_writer_string (json, "file", file);
+  ob_json_writer_string (json, "verdict", ob_classify_kind_to_string (v->kind));
+  ob_json_writer_string (json, "match", ob_classify_match_to_string (v->match));
+  ob_json_writer_string (json, "message_id", v->message_id);
+  ob_json_writer_string (json, "address", v->address);
+  ob_json_writer_string (json, "status", v->status);
+  ob_json_writer_string (json, "diagnostic", v->diagnostic);
+  ob_json_writer_string (json, "return_date", date);
+  ob_json_writer_string (json, "from", v->from_addr);
+  ob_json_writer_string (json, "subject", v->subject);
+  ob_json_writer_string (json, "reason", v->reason);
+  ob_json_writer_string (json, "snippet", v->snippet);
+  ob_json_writer_begin_object (json, "store");
+  ob_json_writer_int (json, "send_id", v->target.send_id);
+  ob_json_writer_int (json, "enrollment_id", v->target.enrollment_id);
+  ob_json_writer_int (json, "prospect_id", v->target.prospect_id);
+  ob_json_writer_end_object (json);
+  ob_json_writer_end_object (json);
+}
+
+static GBytes *
+read_message_file (const char  *path,
+                   GError     **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+  g_autoptr(GFileInputStream) stream = g_file_read (file, NULL, error);
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (stream == NULL)
+    return NULL;
+  bytes = g_input_stream_read_bytes (G_INPUT_STREAM (stream), CLASSIFY_MAX_FILE, NULL, error);
+  if (bytes == NULL)
+    return NULL;
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The file is empty"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&bytes);
+}
+
+static int
+cmd_classify (ObCliGlobals  *globals,
+              int            argc,
+              char         **argv)
+{
+  static const ObClassifyLookup lookup = {
+    .find_sent = classify_find_sent,
+    .find_prospect = classify_find_prospect,
+    .find_company_prospect = classify_find_company_prospect,
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObStore) store = NULL;
+  g_autoptr(GPtrArray) files = g_ptr_array_new ();
+  g_autoptr(ObJsonWriter) json = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  ClassifyLookupData data = { NULL };
+  const char *db_path = globals->db_path;
+  gboolean as_json = FALSE;
+  gboolean options_done = FALSE;
+  int status = EXIT_OK;
+
+  for (int i = 1; i < argc; i++)
+    {
+      const char *value;
+
+      if (!options_done && g_strcmp0 (argv[i], "--") == 0)
+        options_done = TRUE;
+      else if (!options_done && g_strcmp0 (argv[i], "--json") == 0)
+        as_json = TRUE;
+      else if (!options_done && option_value (argc, argv, &i, "--db", &value))
+        {
+          if (value == NULL || value[0] == '\0')
+            return usage_error (_("--db needs a path"));
+          db_path = value;
+        }
+      else if (!options_done && argv[i][0] == '-' && argv[i][1] != '\0')
+        return usage_error (_("classify: unknown option “%s”"), argv[i]);
+      else
+        g_ptr_array_add (files, argv[i]);
+    }
+
+  if (files->len == 0)
+    return usage_error (_("classify: which files?"));
+
+  if (db_path != NULL)
+    {
+      /* Only read: a path that holds no store is an error, not a new store */
+      if (!g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       _("No database at “%s”"), db_path);
+          return failure (error);
+        }
+      store = ob_store_open (db_path, &error);
+      if (store == NULL)
+        return failure (error);
+      data.store = store;
+    }
+
+  if (as_json)
+    {
+      json = ob_json_writer_new (TRUE);
+      ob_json_writer_begin_array (json, NULL);
+    }
+
+  for (guint f = 0; f < files->len; f++)
+    {
+      const char *path = g_ptr_array_index (files, f);
+      g_autoptr(GBytes) bytes = read_message_file (path, &error);
+      g_autoptr(ObClassifyVerdict) verdict = NULL;
+
+      if (bytes != NULL)
+        verdict = ob_classify_message (bytes, now, &lookup, &data, &error);
+      if (verdict == NULL)
+        {
+          g_autofree char *line = g_strdup (error->message);
+
+          g_strdelimit (line, "\r\n", ' ');
+          fprintf (stderr, "outbound-cli: %s: %s\n", path, line);
+          if (json != NULL)
+            {
+              ob_json_writer_begin_object (json, NULL);
+              ob_json_writer_string (json, "file", path);
+              ob_json_writer_string (json, "error", line);
+              ob_json_writer_end_object (json);
+            }
+          g_clear_error (&error);
+          status = EXIT_FAILURE_;
+          continue;
+        }
+
+      if (json != NULL)
+        write_classify_json (json, path, verdict);
+      else
+        print_classify_line (path, files->len > 1, verdict);
+    }
+
+  if (json != NULL)
+    {
+      g_autofree char *text = NULL;
+
+      ob_json_writer_end_array (json);
+      text = ob_json_writer_finish (g_steal_pointer (&json));
+      fputs (text, stdout);
+    }
+
+  if (fflush (stdout) != 0)
+    return EXIT_FAILURE_;
+  return status;
 }
 
 int
