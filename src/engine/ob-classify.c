@@ -352,6 +352,8 @@ to_utf8 (const guint8 *data,
   gchar *in = (gchar *) data;
   gsize in_left = len;
 
+  if (len == 0)
+    return g_strdup ("");
   if (charset == NULL || g_ascii_strcasecmp (charset, "utf-8") == 0 ||
       g_ascii_strcasecmp (charset, "utf8") == 0 || g_ascii_strcasecmp (charset, "us-ascii") == 0 ||
       g_ascii_strcasecmp (charset, "ascii") == 0)
@@ -1055,7 +1057,7 @@ token_is_trigger (const Token *t)
   static const char * const triggers[] = {
     /* en */ "until", "till", "til", "back", "return", "returning", "returns", "through", "thru",
     /* pl */ "do", "wracam", "powrót", "powrotu", "wrócę", "dnia", "dostępny", "dostępna",
-    /* de */ "bis", "zum", "zurück", "wieder", "einschließlich",
+    /* de */ "bis", "zum", "zurück", "wieder", "einschließlich", "ab",
     /* fr */ "jusqu", "au", "retour", "partir", "du",
     /* es */ "hasta", "regreso", "volveré", "vuelvo", "regresaré", "del",
     NULL
@@ -1303,7 +1305,15 @@ ob_classify_find_return_date (const char  *text,
   earliest = *reference;
   g_date_subtract_days (&earliest, 7);
 
-  lower = g_utf8_strdown (text, MIN (strlen (text), (gsize) MAX_NEW_TEXT));
+  {
+    g_autofree char *valid = g_utf8_make_valid (text, -1);
+    gsize len = strlen (valid);
+
+    /* Cut at a character boundary */
+    if (len > MAX_NEW_TEXT)
+      len = g_utf8_find_prev_char (valid, valid + MAX_NEW_TEXT + 1) - valid;
+    lower = g_utf8_strdown (valid, len);
+  }
   tokens = tokenize (lower);
 
   for (guint i = 0; i < tokens->len; i++)
