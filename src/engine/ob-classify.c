@@ -298,7 +298,7 @@ decode_quoted_printable (const char *data,
     {
       guint8 c = (guint8) data[i];
 
-      if (c == '=' && i + 2 < len + 0 && hex_value (data[i + 1]) >= 0 && hex_value (data[i + 2]) >= 0)
+      if (c == '=' && i + 2 < len && hex_value (data[i + 1]) >= 0 && hex_value (data[i + 2]) >= 0)
         {
           c = (guint8) (hex_value (data[i + 1]) * 16 + hex_value (data[i + 2]));
           i += 2;
@@ -595,6 +595,7 @@ typedef struct
   char       *text;           /* first text/plain, decoded */
   char       *html_text;      /* first text/html, as text */
   gboolean    has_delivery_status;
+  gboolean    has_dsn_recipient;
   char       *dsn_recipient;
   char       *dsn_action;
   char       *dsn_status;
@@ -703,12 +704,14 @@ read_delivery_status (Walk       *w,
         best = i;
     }
 
-  if (best >= 0 && w->dsn_recipient == NULL)
+  /* The first report with a recipient is the one read */
+  if (best >= 0 && !w->has_dsn_recipient)
     {
       GPtrArray *block = g_ptr_array_index (blocks, best);
       const char *status = block_get (block, "Status");
       const char *action = block_get (block, "Action");
 
+      w->has_dsn_recipient = TRUE;
       w->dsn_recipient = extract_address (block_get (block, "Final-Recipient"));
       if (w->dsn_recipient == NULL)
         w->dsn_recipient = extract_address (block_get (block, "Original-Recipient"));
@@ -1143,7 +1146,7 @@ match_date (const Token *tk,
   m->first = i;
 
   /* 2026-12-03 */
-  if (t->number && token_length (t) == 4 && i + 4 < n + 0 && is_char (&tk[i + 1], '-') &&
+  if (t->number && token_length (t) == 4 && i + 4 < n && is_char (&tk[i + 1], '-') &&
       tk[i + 2].number && is_char (&tk[i + 3], '-') && tk[i + 4].number &&
       adjacent (t, &tk[i + 1]) && adjacent (&tk[i + 1], &tk[i + 2]) &&
       adjacent (&tk[i + 2], &tk[i + 3]) && adjacent (&tk[i + 3], &tk[i + 4]))
@@ -1769,13 +1772,29 @@ typedef struct
   gpointer                user_data;
 } Ctx;
 
+/* Ours are written by ob_mime_build(): printable ASCII, never longer than
+ * that. Anything else is not even worth a lookup (and a lookup that says
+ * yes to everything must not carry a control character into a verdict). */
+static gboolean
+could_be_ours (const char *message_id)
+{
+  gsize len = 0;
+
+  if (message_id == NULL)
+    return FALSE;
+  for (const char *p = message_id; *p != '\0'; p++, len++)
+    if ((guchar) *p <= 0x20 || (guchar) *p >= 0x7f)
+      return FALSE;
+
+  return len > 0 && len <= OB_MIME_MAX_MESSAGE_ID_LENGTH;
+}
+
 static gboolean
 ours (Ctx              *ctx,
       const char       *message_id,
       ObClassifyTarget *out)
 {
-  if (message_id == NULL || message_id[0] == '\0' || ctx->lookup == NULL ||
-      ctx->lookup->find_sent == NULL)
+  if (!could_be_ours (message_id) || ctx->lookup == NULL || ctx->lookup->find_sent == NULL)
     return FALSE;
   memset (out, 0, sizeof *out);
   return ctx->lookup->find_sent (message_id, out, ctx->user_data);
