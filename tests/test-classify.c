@@ -470,6 +470,40 @@ test_human_vacation_mention (void)
   g_assert_cmpstr (bare->reason, ==, "text");
 }
 
+/* Words of a campaign's own topic in a person's answer are not requests */
+static void
+test_false_positives (void)
+{
+  struct { const char *subject; const char *body; ObClassifyKind kind; } cases[] = {
+    { "Re: Quick question about your unsubscribe flow",
+      "Your unsubscribe feature looks interesting. Call me on Monday.", OB_CLASSIFY_REPLY },
+    { "Re: Delivery failure rates",
+      "Our parcels were not delivered on time last year: a permanent error in our process.",
+      OB_CLASSIFY_REPLY },
+    { "Re: Automatic replies for your support team",
+      "We already use an autoresponder, but tell me more.", OB_CLASSIFY_REPLY },
+    { "Re: Your auto-reply settings", "Sounds useful, send me a demo link.", OB_CLASSIFY_REPLY },
+    { "RE: Una pregunta", "Hola, quiero dar de baja un pedido antiguo, ¿me ayudas?", OB_CLASSIFY_REPLY },
+    { "Re: Quick question", "Unsubscribe.", OB_CLASSIFY_UNSUBSCRIBE },
+    { "Re: Quick question", "STOP", OB_CLASSIFY_UNSUBSCRIBE },
+    { "Unsubscribe me", "", OB_CLASSIFY_UNSUBSCRIBE },
+    { "Re: Kurze Frage", "Bitte abmelden.\n\nGruß", OB_CLASSIFY_UNSUBSCRIBE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("From: john.smith@example.com\n"
+                                               "Subject: %s\nIn-Reply-To: <" ID1 ">\n"
+                                               "Content-Type: text/plain; charset=utf-8\n\n%s\n",
+                                               cases[i].subject, cases[i].body);
+      g_autoptr(ObClassifyVerdict) v = classify_text (text);
+
+      g_test_message ("%s / %s", cases[i].subject, cases[i].body);
+      g_assert_cmpstr (ob_classify_kind_to_string (v->kind), ==,
+                       ob_classify_kind_to_string (cases[i].kind));
+    }
+}
+
 /* ---- Return dates -------------------------------------------------------- */
 
 static void
@@ -901,6 +935,7 @@ main (int    argc,
   g_test_add_func ("/engine/classify/free-mail-never-asked", test_free_mail_never_asked);
   g_test_add_func ("/engine/classify/no-lookup", test_no_lookup);
   g_test_add_func ("/engine/classify/human-vacation-mention", test_human_vacation_mention);
+  g_test_add_func ("/engine/classify/false-positives", test_false_positives);
   g_test_add_func ("/engine/classify/return-date/forms", test_return_dates);
   g_test_add_func ("/engine/classify/return-date/year-rollover", test_return_date_year_rollover);
   g_test_add_func ("/engine/classify/return-date/message-date", test_return_date_from_message_date);

@@ -749,14 +749,17 @@ read_feedback_report (Walk       *w,
     }
 }
 
+/* @given: the headers when the caller has parsed them already */
 static void
-walk_part (Walk       *w,
-           const char *data,
-           gsize       len,
-           const char *default_type,
-           guint       depth)
+walk_part (Walk                *w,
+           const char          *data,
+           gsize                len,
+           const char          *default_type,
+           guint                depth,
+           const ObMimeHeaders *given)
 {
-  g_autoptr(ObMimeHeaders) headers = NULL;
+  g_autoptr(ObMimeHeaders) parsed = NULL;
+  const ObMimeHeaders *headers = given;
   g_auto(ContentType) ct = { NULL };
   const char *encoding = NULL;
   gsize body_start;
@@ -768,11 +771,11 @@ walk_part (Walk       *w,
     return;
 
   hlen = header_length (data, len, &body_start);
-  if (hlen > 0)
+  if (headers == NULL && hlen > 0)
     {
       g_autoptr(GBytes) bytes = g_bytes_new (data, hlen);
 
-      headers = ob_mime_parse_headers (bytes, NULL);
+      headers = parsed = ob_mime_parse_headers (bytes, NULL);
     }
   parse_content_type (headers != NULL ? ob_mime_headers_get (headers, "Content-Type") : NULL,
                       default_type, &ct);
@@ -809,7 +812,7 @@ walk_part (Walk       *w,
                     plen--;
                   if (plen > 0 && part_start[plen - 1] == '\r')
                     plen--;
-                  walk_part (w, part_start, plen, child_type, depth + 1);
+                  walk_part (w, part_start, plen, child_type, depth + 1, NULL);
                 }
               part_start = last ? NULL : body + next;
               if (last)
@@ -819,7 +822,7 @@ walk_part (Walk       *w,
         }
       /* A message cut short inside its last part: read what there is */
       if (part_start != NULL && part_start < body + body_len)
-        walk_part (w, part_start, body + body_len - part_start, child_type, depth + 1);
+        walk_part (w, part_start, body + body_len - part_start, child_type, depth + 1, NULL);
       return;
     }
 
@@ -1420,6 +1423,13 @@ subject_is_out_of_office (const char *folded)
     NULL
   };
 
+  /* Inside a reply's subject these are more likely the campaign's topic
+   * ("Re: your auto-reply settings") than an autoresponder's words */
+  if (g_str_has_prefix (folded, "re:") || g_str_has_prefix (folded, "aw:") ||
+      g_str_has_prefix (folded, "odp:") || g_str_has_prefix (folded, "rv:") ||
+      g_str_has_prefix (folded, "re :"))
+    return FALSE;
+
   return starts_with_any (folded, prefixes) || contains_any (folded, inside);
 }
 
@@ -1454,66 +1464,95 @@ text_is_out_of_office (const char *folded)
   return contains_any (folded, phrases);
 }
 
+/* Whole requests, as a subject or a first paragraph of their own */
+static const char * const removal_words[] = {
+  "unsubscribe", "unsubscribe me", "please unsubscribe", "remove", "remove me", "please remove me",
+  "stop", "opt out", "opt-out", "wypisz", "wypisz mnie", "rezygnacja", "proszę wypisać",
+  "abmelden", "bitte abmelden", "abbestellen", "désinscription", "désabonnement", "désinscrire",
+  "baja", "darme de baja", "dar de baja", NULL
+};
+
+/* Words that do not need a whole line: in a person's opening lines they
+ * ask to be removed. Bare words that a reply could use about something
+ * else ("your unsubscribe page", "dar de baja un pedido") are not here. */
 static gboolean
 text_asks_removal (const char *folded)
 {
   static const char * const phrases[] = {
     /* en */
-    "unsubscribe", "remove me", "remove my email", "remove my address", "remove us from",
-    "take me off", "take us off", "opt me out", "opt out", "opt-out", "stop emailing",
-    "stop e-mailing", "stop sending", "stop contacting", "stop writing", "do not contact me",
-    "don't contact me", "do not email me", "don't email me", "do not e-mail me",
-    "no more emails", "no more e-mails", "don't send me", "do not send me",
+    "unsubscribe me", "please unsubscribe", "unsubscribe please", "pls unsubscribe",
+    "want to unsubscribe", "like to unsubscribe", "wish to unsubscribe", "how do i unsubscribe",
+    "how can i unsubscribe", "unsubscribe from", "unsubscribe my", "unsubscribe us",
+    "remove me", "remove my email", "remove my address", "remove us from", "take me off",
+    "take us off", "opt me out", "opt out of", "stop emailing", "stop e-mailing", "stop sending",
+    "stop contacting", "stop writing to me", "do not contact me", "don't contact me",
+    "do not email me", "don't email me", "do not e-mail me", "no more emails",
+    "no more e-mails", "don't send me", "do not send me",
     /* pl */
     "wypisz mnie", "wypiszcie mnie", "proszę mnie wypisać", "prosze mnie wypisac", "wypisać mnie",
     "proszę usunąć", "prosze usunac", "usuń mnie", "usuńcie mnie", "usunięcie mnie",
     "usunięcie mojego", "nie wysyłajcie", "proszę nie pisać", "proszę więcej nie pisać",
-    "nie chcę otrzymywać", "nie życzę sobie", "rezygnuję z",
+    "nie chcę otrzymywać", "nie życzę sobie",
     /* de */
-    "abmelden", "abbestellen", "austragen", "entfernen sie mich", "bitte entfernen",
-    "löschen sie mich", "keine weiteren e-mails", "keine e-mails mehr", "keine mails mehr",
-    "nicht mehr kontaktieren", "nicht mehr anschreiben", "aus ihrem verteiler",
+    "bitte abmelden", "mich abmelden", "melden sie mich ab", "abbestellen", "austragen",
+    "entfernen sie mich", "bitte entfernen", "löschen sie mich", "keine weiteren e-mails",
+    "keine e-mails mehr", "keine mails mehr", "nicht mehr kontaktieren", "nicht mehr anschreiben",
+    "aus ihrem verteiler",
     /* fr */
     "désinscrire", "désinscription", "desinscrire", "désabonner", "désabonnement",
     "retirez-moi", "retirez moi", "retirer de votre liste", "supprimez-moi", "supprimez moi",
     "ne plus recevoir", "ne me contactez plus", "arrêtez de m'écrire",
     /* es */
-    "darme de baja", "dar de baja", "darse de baja", "denme de baja", "baja de la lista",
-    "elimíname", "eliminarme", "borrarme", "no me escriban", "no quiero recibir",
-    "quitarme de", "sacarme de", "no me contacten", "no me envíen",
+    "darme de baja", "dame de baja", "denme de baja", "darnos de baja", "baja de la lista",
+    "baja de su lista", "elimíname", "eliminarme", "borrarme", "no me escriban",
+    "no quiero recibir", "quitarme de", "sacarme de", "no me contacten", "no me envíen",
     NULL
   };
 
   return contains_any (folded, phrases);
 }
 
+/* @folded without the punctuation around it is one of removal_words. */
+static gboolean
+is_removal_word (const char *folded)
+{
+  g_autofree char *bare = g_strdup (folded);
+  gsize len;
+
+  g_strstrip (bare);
+  len = strlen (bare);
+  while (len > 0 && strchr (".!,;:-?", bare[len - 1]) != NULL)
+    bare[--len] = '\0';
+  g_strstrip (bare);
+  for (guint i = 0; removal_words[i] != NULL; i++)
+    if (g_str_equal (bare, removal_words[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* "Re: Quick question about your unsubscribe page" asks nothing: in a
+ * reply's subject only a whole request counts; in a fresh subject, the
+ * phrases do too. */
 static gboolean
 subject_asks_removal (const char *folded)
 {
-  static const char * const words[] = {
-    "unsubscribe", "remove", "remove me", "stop", "opt out", "opt-out", "wypisz", "wypisz mnie",
-    "rezygnacja", "abmelden", "abbestellen", "désinscription", "désabonnement", "désinscrire",
-    "baja", "darme de baja", NULL
-  };
   const char *s = folded;
+  gboolean reply = FALSE;
 
-  /* "Re: " and such are not part of what was asked */
   while (g_str_has_prefix (s, "re:") || g_str_has_prefix (s, "aw:") ||
          g_str_has_prefix (s, "odp:") || g_str_has_prefix (s, "sv:") ||
-         g_str_has_prefix (s, "re :") || g_str_has_prefix (s, "ynt:"))
+         g_str_has_prefix (s, "re :") || g_str_has_prefix (s, "ynt:") ||
+         g_str_has_prefix (s, "fwd:") || g_str_has_prefix (s, "fw:") ||
+         g_str_has_prefix (s, "wg:") || g_str_has_prefix (s, "tr:") ||
+         g_str_has_prefix (s, "rv:") || g_str_has_prefix (s, "pd:"))
     {
       s = strchr (s, ':') + 1;
       while (*s == ' ')
         s++;
+      reply = TRUE;
     }
-  for (guint i = 0; words[i] != NULL; i++)
-    if (g_str_equal (s, words[i]))
-      return TRUE;
 
-  return contains_any (s, (const char * const[]) {
-                         "unsubscribe", "wypisz mnie", "proszę usunąć", "abmelden", "abbestellen",
-                         "désinscri", "désabonne", "darme de baja", "dar de baja",
-                         "remove me", "take me off", NULL });
+  return is_removal_word (s) || (!reply && text_asks_removal (s));
 }
 
 static gboolean
@@ -1545,7 +1584,9 @@ subject_is_bounce (const char *folded)
     NULL
   };
 
-  return contains_any (folded, phrases);
+  /* As MTAs start their subjects: a person's "Re: delivery failure rates"
+   * is no bounce */
+  return starts_with_any (folded, phrases);
 }
 
 static gboolean
@@ -2160,6 +2201,7 @@ ob_classify_message (GBytes                  *message,
   gboolean quoted = FALSE;
   gboolean unsubscribe_address = FALSE;
   gboolean list_mail;
+  gboolean removal_text;
 
   g_return_val_if_fail (message != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -2183,7 +2225,7 @@ ob_classify_message (GBytes                  *message,
   header_length (data, len, &body_start);
   bounded = g_bytes_new (data, MIN (len, body_start + OB_CLASSIFY_MAX_BODY));
   data = g_bytes_get_data (bounded, &len);
-  walk_part (&w, data != NULL ? data : "", len, "text/plain", 0);
+  walk_part (&w, data != NULL ? data : "", len, "text/plain", 0, headers);
   parse_content_type (headers->content_type, "text/plain", &ct);
 
   text = w.text != NULL ? w.text : w.html_text;
@@ -2219,7 +2261,13 @@ ob_classify_message (GBytes                  *message,
       unsubscribe_address = to_key != NULL && lookup->is_unsubscribe_address (to_key, user_data);
     }
   opening = g_utf8_substring (fresh, 0, MIN (g_utf8_strlen (fresh, -1), MAX_OPENING));
-  if (unsubscribe_address || subject_asks_removal (subject) || text_asks_removal (opening))
+  {
+    g_autofree char *first = g_strndup (fresh_raw, strcspn (fresh_raw, "\n"));
+    g_autofree char *first_folded = fold_text (first);
+
+    removal_text = text_asks_removal (opening) || is_removal_word (first_folded);
+  }
+  if (unsubscribe_address || subject_asks_removal (subject) || removal_text)
     {
       /* A newsletter's footer is not a request: lists say who they are */
       if (unsubscribe_address || !list_mail)
