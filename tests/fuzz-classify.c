@@ -84,6 +84,13 @@ some_unsubscribe (const char *key,
   return strchr (key, 'u') != NULL;
 }
 
+static gboolean
+some_own (const char *key,
+          gpointer    user_data)
+{
+  return strchr (key, 'o') != NULL && strchr (key, 'l') != NULL;
+}
+
 static void
 assert_clean (const char *text)
 {
@@ -102,7 +109,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     { 0 },
     { .find_sent = all_ours },
     { .find_sent = some_ours, .find_prospect = some_prospect,
-      .find_company_prospect = some_company, .is_unsubscribe_address = some_unsubscribe },
+      .find_company_prospect = some_company, .is_unsubscribe_address = some_unsubscribe,
+      .is_own_address = some_own },
   };
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;

@@ -95,11 +95,19 @@ fake_is_unsubscribe_address (const char *email_key,
   return g_str_equal (email_key, "unsubscribe@acme-sales.example");
 }
 
+static gboolean
+fake_is_own_address (const char *email_key,
+                     gpointer    user_data)
+{
+  return g_str_equal (email_key, "ola@acme-sales.example");
+}
+
 static const ObClassifyLookup fake_lookup = {
   .find_sent = fake_find_sent,
   .find_prospect = fake_find_prospect,
   .find_company_prospect = fake_find_company,
   .is_unsubscribe_address = fake_is_unsubscribe_address,
+  .is_own_address = fake_is_own_address,
 };
 
 static ObClassifyVerdict *
@@ -395,6 +403,8 @@ test_reply_sources (void)
     { "From: someone.else@gmail.com\n", OB_CLASSIFY_UNRELATED, OB_CLASSIFY_MATCH_NONE },
     /* Sub-domains are another company */
     { "From: x@mail.example.com\n", OB_CLASSIFY_UNRELATED, OB_CLASSIFY_MATCH_NONE },
+    /* Our own message come back, in our own thread */
+    { "From: Ola Nowak <Ola@acme-sales.example>\nIn-Reply-To: <" ID1 ">\n", OB_CLASSIFY_UNRELATED, OB_CLASSIFY_MATCH_NONE },
     /* Our List-Unsubscribe address */
     { "From: whoever@else.example\nTo: unsubscribe@acme-sales.example\n", OB_CLASSIFY_UNSUBSCRIBE, OB_CLASSIFY_MATCH_UNSUBSCRIBE_ADDRESS },
   };
@@ -880,7 +890,9 @@ test_cli_with_store (void)
   store = ob_store_open (db, &error);
   g_assert_no_error (error);
   g_assert_true (ob_store_exec (store,
-    "INSERT INTO campaigns (id, name) VALUES (1, 'Q4');"
+    "INSERT INTO accounts (id, name, email, smtp_host, smtp_port, smtp_security) VALUES "
+    "  (1, 'rep', 'Ola@acme-sales.example', 'smtp.acme-sales.example', 465, 'tls');"
+    "INSERT INTO campaigns (id, name, account_id) VALUES (1, 'Q4', 1);"
     "INSERT INTO prospects (id, email, email_key, domain) VALUES "
     "  (1, 'john.smith@example.com', 'john.smith@example.com', 'example.com'),"
     "  (2, 'jan.kowalski@example.org', 'jan.kowalski@example.org', 'example.org'),"
@@ -903,6 +915,23 @@ test_cli_with_store (void)
       g_assert_cmpint (r.status, ==, 0);
       g_assert_cmpstr (r.out, ==, cases[i].expected);
     }
+
+  /* A copy of our own message in the thread is not a reply */
+  {
+    g_autofree char *own = g_build_filename (dir, "own.eml", NULL);
+    g_auto(CliResult) r = { 0 };
+
+    g_file_set_contents (own, "From: Ola Nowak <ola@acme-sales.example>\n"
+                              "To: john.smith@example.com\nSubject: Re: Quick question\n"
+                              "In-Reply-To: <" ID1 ">\n\nAdding my colleague.\n", -1, &error);
+    g_assert_no_error (error);
+    run_cli (&r, "--db", db, "classify", own, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpstr (r.out, ==, "unrelated -\n");
+    /* Without the store it cannot know */
+    run_cli (&r, "classify", own, NULL);
+    g_assert_cmpstr (r.out, ==, "reply <" ID1 ">\n");
+  }
 
   /* The store's rows come out in --json */
   {

@@ -699,6 +699,20 @@ classify_find_company_prospect (const char       *domain,
                      domain, out);
 }
 
+static gboolean
+classify_is_own_address (const char *email_key,
+                         gpointer    user_data)
+{
+  ClassifyLookupData *data = user_data;
+  ObClassifyTarget unused;
+
+  if (data->store == NULL)
+    return FALSE;
+  return lookup_row (data->store,
+                     "SELECT 0, 0, 0 FROM accounts WHERE lower (email) = ?1 LIMIT 1",
+                     email_key, &unused);
+}
+
 /* The second column: our Message-ID, the recipient of a bounce or a
  * complaint, or the sender; "-" for nothing. */
 static char *
@@ -802,6 +816,7 @@ cmd_classify (ObCliGlobals  *globals,
     .find_sent = classify_find_sent,
     .find_prospect = classify_find_prospect,
     .find_company_prospect = classify_find_company_prospect,
+    .is_own_address = classify_is_own_address,
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(ObStore) store = NULL;

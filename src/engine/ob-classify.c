@@ -2244,6 +2244,15 @@ ob_classify_message (GBytes                  *message,
     goto done;
   g_clear_pointer (&v->reason, g_free);
 
+  /* Our own mail, come back (a copy to self, a Bcc): never an answer */
+  if (from_key != NULL && lookup != NULL && lookup->is_own_address != NULL &&
+      lookup->is_own_address (from_key, user_data))
+    {
+      v->kind = OB_CLASSIFY_UNRELATED;
+      set_reason (v, "own-address");
+      goto done;
+    }
+
   list_mail = ob_mime_headers_get (headers, "List-Id") != NULL || headers->list_unsubscribe != NULL;
   if (classify_auto_reply (&ctx, headers, subject, fresh, quoted, list_mail, v))
     {

@@ -97,6 +97,9 @@ typedef struct
  * @is_unsubscribe_address: (nullable): is @email_key the address of our
  *   List-Unsubscribe mailto? %NULL: none is (a message whose whole subject
  *   is "unsubscribe" still counts, as mail clients send it).
+ * @is_own_address: (nullable): is @email_key the account's own address? A
+ *   message from it (a copy of our own mail, a note to self) is unrelated
+ *   whatever it quotes. %NULL: none is.
  *
  * Every callback gets the @user_data given to ob_classify_message().
  */
@@ -114,6 +117,8 @@ typedef struct
   gboolean (*is_free_mail)           (const char       *domain,
                                       gpointer          user_data);
   gboolean (*is_unsubscribe_address) (const char       *email_key,
+                                      gpointer          user_data);
+  gboolean (*is_own_address)         (const char       *email_key,
                                       gpointer          user_data);
 } ObClassifyLookup;
 
