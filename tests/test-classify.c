@@ -582,6 +582,18 @@ test_return_date_year_rollover (void)
 }
 
 static void
+test_return_date_in_subject (void)
+{
+  g_autoptr(ObClassifyVerdict) v = classify_text (
+    "From: john.smith@example.com\nDate: Tue, 24 Nov 2026 10:00:00 +0000\n"
+    "Subject: Out of office until 3 December\nAuto-Submitted: auto-replied\n\nThanks.\n");
+  g_autofree char *got = date_string (&v->return_date);
+
+  g_assert_cmpint (v->kind, ==, OB_CLASSIFY_AUTO_REPLY);
+  g_assert_cmpstr (got, ==, "2026-12-03");
+}
+
+static void
 test_return_date_from_message_date (void)
 {
   /* No year: taken from the message's own Date, not the clock */
@@ -975,6 +987,7 @@ main (int    argc,
   g_test_add_func ("/engine/classify/return-date/forms", test_return_dates);
   g_test_add_func ("/engine/classify/return-date/year-rollover", test_return_date_year_rollover);
   g_test_add_func ("/engine/classify/return-date/message-date", test_return_date_from_message_date);
+  g_test_add_func ("/engine/classify/return-date/subject", test_return_date_in_subject);
   g_test_add_func ("/engine/classify/robust/header-injection", test_header_injection);
   g_test_add_func ("/engine/classify/robust/not-a-message", test_not_a_message);
   g_test_add_func ("/engine/classify/robust/headers-only", test_headers_only);

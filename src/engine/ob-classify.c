@@ -2140,6 +2140,7 @@ static void
 find_return_date (ObClassifyVerdict   *v,
                   const ObMimeHeaders *headers,
                   GDateTime           *now,
+                  const char          *subject,
                   const char          *fresh)
 {
   g_autoptr(GDateTime) reference_time = NULL;
@@ -2156,7 +2157,8 @@ find_return_date (ObClassifyVerdict   *v,
   g_date_clear (&reference, 1);
   g_date_set_dmy (&reference, g_date_time_get_day_of_month (reference_time),
                   g_date_time_get_month (reference_time), g_date_time_get_year (reference_time));
-  both = g_strconcat (fresh, "\n", NULL);
+  /* Some put it in the subject: "Out of office until 3 December" */
+  both = g_strconcat (subject != NULL ? subject : "", "\n", fresh, NULL);
   ob_classify_find_return_date (both, &reference, &v->return_date);
 }
 
@@ -2258,7 +2260,7 @@ ob_classify_message (GBytes                  *message,
     {
       sender_match (&ctx, headers, from_key, from_domain, TRUE, v);
       v->address = g_strdup (from_key);
-      find_return_date (v, headers, now, fresh);
+      find_return_date (v, headers, now, subject, fresh);
       goto done;
     }
 
