@@ -62,7 +62,7 @@ static const ObCliCommand commands[] = {
   { "block", "block add|remove|list [ADDR|@DOMAIN]",
     N_("Manage the do-not-contact list"), cmd_block },
   { "classify", "classify [--json] FILE.eml...",
-    N_("Say what each message is: reply, auto-reply, bounce, complaint, unsubscribe"), cmd_classify },
+    N_("Tell replies, auto-replies, bounces and opt-outs apart"), cmd_classify },
 };
 
 static void
