@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "ob-classify.h"
+#include "ob-classify-store.h"
 #include "ob-mime.h"
 #include "ob-store.h"
 #include "testlib.h"
@@ -764,6 +765,79 @@ test_binary_and_charsets (void)
   assert_verdict_clean (v);
 }
 
+/* ---- The store's answers -------------------------------------------------- */
+
+static void
+test_store_lookup (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ob-classify-XXXXXX", &error);
+  g_autofree char *db = g_build_filename (dir, "outbound.db", NULL);
+  g_autoptr(ObStore) store = NULL;
+  struct {
+    gint64      account;
+    const char *headers;
+    const char *kind;
+    gint64      send, enrollment, prospect;
+  } cases[] = {
+    { 1, "From: a@alpha.example\nIn-Reply-To: <" ID1 ">\n", "reply", 31, 21, 11 },
+    /* Another account's message */
+    { 1, "From: b@beta.example\nIn-Reply-To: <" ID2 ">\n", "unrelated", 0, 0, 0 },
+    { 0, "From: b@beta.example\nIn-Reply-To: <" ID2 ">\n", "reply", 32, 22, 12 },
+    { 2, "From: b@beta.example\nIn-Reply-To: <" ID2 ">\n", "reply", 32, 22, 12 },
+    /* A prospect without thread headers, in another case */
+    { 1, "From: A@Alpha.example\n", "reply", 0, 21, 11 },
+    /* Someone who already replied: still a reply, not a colleague's */
+    { 1, "From: c@gamma.example\n", "reply", 0, 23, 13 },
+    /* A colleague, of this account's prospect only */
+    { 1, "From: boss@alpha.example\n", "colleague-reply", 0, 21, 11 },
+    { 1, "From: boss@beta.example\n", "unrelated", 0, 0, 0 },
+    /* Free mail is never a company */
+    { 1, "From: someone@gmail.com\n", "unrelated", 0, 0, 0 },
+    /* Our own address, any account's */
+    { 1, "From: Rep2@Beta-Sales.example\nIn-Reply-To: <" ID1 ">\n", "unrelated", 0, 0, 0 },
+  };
+
+  g_assert_no_error (error);
+  store = ob_store_open (db, &error);
+  g_assert_no_error (error);
+  g_assert_true (ob_store_exec (store,
+    "INSERT INTO accounts (id, name, email, smtp_host, smtp_port, smtp_security) VALUES "
+    "  (1, 'one', 'rep1@alpha-sales.example', 'smtp.example', 465, 'tls'),"
+    "  (2, 'two', 'rep2@beta-sales.example', 'smtp.example', 465, 'tls');"
+    "INSERT INTO campaigns (id, name, account_id) VALUES (1, 'one', 1), (2, 'two', 2);"
+    "INSERT INTO prospects (id, email, email_key, domain, status) VALUES "
+    "  (11, 'a@alpha.example', 'a@alpha.example', 'alpha.example', 'active'),"
+    "  (12, 'b@beta.example', 'b@beta.example', 'beta.example', 'active'),"
+    "  (13, 'c@gamma.example', 'c@gamma.example', 'gamma.example', 'replied'),"
+    "  (14, 'x@gmail.com', 'x@gmail.com', 'gmail.com', 'active');"
+    "INSERT INTO enrollments (id, campaign_id, prospect_id, state) VALUES "
+    "  (21, 1, 11, 'active'), (22, 2, 12, 'active'), (23, 1, 13, 'replied'), (24, 1, 14, 'active');"
+    "INSERT INTO sends (id, enrollment_id, step_position, account_id, state, message_id) VALUES "
+    "  (31, 21, 1, 1, 'sent', '" ID1 "'), (32, 22, 1, 2, 'sent', '" ID2 "');",
+    &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ObClassifyStore) lookup = ob_classify_store_new (store, cases[i].account);
+      g_autofree char *text = g_strconcat (cases[i].headers, "Subject: hi\n\nHello.\n", NULL);
+      g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+      g_autoptr(ObClassifyVerdict) v = ob_classify_message (bytes, NULL, ob_classify_store_get_lookup (),
+                                                            lookup, &error);
+
+      g_test_message ("case %u", i);
+      g_assert_no_error (error);
+      g_assert_cmpstr (ob_classify_kind_to_string (v->kind), ==, cases[i].kind);
+      g_assert_cmpint (v->target.send_id, ==, cases[i].send);
+      g_assert_cmpint (v->target.enrollment_id, ==, cases[i].enrollment);
+      g_assert_cmpint (v->target.prospect_id, ==, cases[i].prospect);
+    }
+
+  g_clear_object (&store);
+  remove_tree (dir);
+}
+
 /* ---- outbound-cli classify ----------------------------------------------- */
 
 static char *
@@ -995,6 +1069,7 @@ main (int    argc,
   g_test_add_func ("/engine/classify/robust/huge", test_huge);
   g_test_add_func ("/engine/classify/robust/deep-nesting", test_deep_nesting);
   g_test_add_func ("/engine/classify/robust/binary-and-charsets", test_binary_and_charsets);
+  g_test_add_func ("/engine/classify/store-lookup", test_store_lookup);
   g_test_add_func ("/cli/classify/corpus", test_cli_corpus);
   g_test_add_func ("/cli/classify/format", test_cli_format);
   g_test_add_func ("/cli/classify/json", test_cli_json);

@@ -19,6 +19,7 @@
 #include <gio/gunixoutputstream.h>
 
 #include "ob-classify.h"
+#include "ob-classify-store.h"
 #include "ob-dnc.h"
 #include "ob-engine.h"
 #include "ob-export.h"
@@ -623,94 +624,13 @@ cmd_block (ObCliGlobals  *globals,
  * (headers + 64 KiB), far less than a mailbox someone passes by mistake. */
 #define CLASSIFY_MAX_FILE (8 * 1024 * 1024)
 
-typedef struct
-{
-  ObStore *store;   /* NULL: no store, every Message-ID counts as ours */
-} ClassifyLookupData;
-
+/* Without a store: a tester's sample answers one of our messages by design */
 static gboolean
-lookup_row (ObStore          *store,
-            const char       *sql,
-            const char       *value,
-            ObClassifyTarget *out)
+classify_any_message_id (const char       *message_id,
+                         ObClassifyTarget *out,
+                         gpointer          user_data)
 {
-  g_autoptr(sqlite3_stmt) stmt = ob_store_prepare (store, sql, NULL);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, value, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    return FALSE;
-  out->send_id = sqlite3_column_int64 (stmt, 0);
-  out->enrollment_id = sqlite3_column_int64 (stmt, 1);
-  out->prospect_id = sqlite3_column_int64 (stmt, 2);
   return TRUE;
-}
-
-static gboolean
-classify_find_sent (const char       *message_id,
-                    ObClassifyTarget *out,
-                    gpointer          user_data)
-{
-  ClassifyLookupData *data = user_data;
-
-  /* No store: a tester's sample answers one of our messages by design */
-  if (data->store == NULL)
-    return TRUE;
-  return lookup_row (data->store,
-                     "SELECT s.id, s.enrollment_id, e.prospect_id FROM sends s "
-                     "JOIN enrollments e ON e.id = s.enrollment_id "
-                     "WHERE s.message_id = ?1 ORDER BY s.id DESC LIMIT 1",
-                     message_id, out);
-}
-
-static gboolean
-classify_find_prospect (const char       *email_key,
-                        ObClassifyTarget *out,
-                        gpointer          user_data)
-{
-  ClassifyLookupData *data = user_data;
-
-  if (data->store == NULL)
-    return FALSE;
-  /* Active, and enrolled in a campaign: someone Outbound writes to */
-  return lookup_row (data->store,
-                     "SELECT 0, e.id, p.id FROM prospects p "
-                     "JOIN enrollments e ON e.prospect_id = p.id "
-                     "WHERE p.email_key = ?1 AND p.status = 'active' "
-                     "ORDER BY e.state = 'active' DESC, e.id DESC LIMIT 1",
-                     email_key, out);
-}
-
-static gboolean
-classify_find_company_prospect (const char       *domain,
-                                ObClassifyTarget *out,
-                                gpointer          user_data)
-{
-  ClassifyLookupData *data = user_data;
-
-  if (data->store == NULL)
-    return FALSE;
-  return lookup_row (data->store,
-                     "SELECT 0, e.id, p.id FROM prospects p "
-                     "JOIN enrollments e ON e.prospect_id = p.id "
-                     "WHERE p.domain = ?1 "
-                     "ORDER BY e.state = 'active' DESC, e.id DESC LIMIT 1",
-                     domain, out);
-}
-
-static gboolean
-classify_is_own_address (const char *email_key,
-                         gpointer    user_data)
-{
-  ClassifyLookupData *data = user_data;
-  ObClassifyTarget unused;
-
-  if (data->store == NULL)
-    return FALSE;
-  return lookup_row (data->store,
-                     "SELECT 0, 0, 0 FROM accounts WHERE lower (email) = ?1 LIMIT 1",
-                     email_key, &unused);
 }
 
 /* The second column: our Message-ID, the recipient of a bounce or a
@@ -812,18 +732,16 @@ cmd_classify (ObCliGlobals  *globals,
               int            argc,
               char         **argv)
 {
-  static const ObClassifyLookup lookup = {
-    .find_sent = classify_find_sent,
-    .find_prospect = classify_find_prospect,
-    .find_company_prospect = classify_find_company_prospect,
-    .is_own_address = classify_is_own_address,
+  static const ObClassifyLookup no_store_lookup = {
+    .find_sent = classify_any_message_id,
   };
+  const ObClassifyLookup *lookup = &no_store_lookup;
+  g_autoptr(ObClassifyStore) store_lookup = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ObStore) store = NULL;
   g_autoptr(GPtrArray) files = g_ptr_array_new ();
   g_autoptr(ObJsonWriter) json = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  ClassifyLookupData data = { NULL };
   const char *db_path = globals->db_path;
   gboolean as_json = FALSE;
   gboolean options_done = FALSE;
@@ -864,7 +782,9 @@ cmd_classify (ObCliGlobals  *globals,
       store = ob_store_open (db_path, &error);
       if (store == NULL)
         return failure (error);
-      data.store = store;
+      /* Files come from no particular mailbox: any account's */
+      store_lookup = ob_classify_store_new (store, 0);
+      lookup = ob_classify_store_get_lookup ();
     }
 
   if (as_json)
@@ -880,7 +800,7 @@ cmd_classify (ObCliGlobals  *globals,
       g_autoptr(ObClassifyVerdict) verdict = NULL;
 
       if (bytes != NULL)
-        verdict = ob_classify_message (bytes, now, &lookup, &data, &error);
+        verdict = ob_classify_message (bytes, now, lookup, store_lookup, &error);
       if (verdict == NULL)
         {
           g_autofree char *line = g_strdup (error->message);

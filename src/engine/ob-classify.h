@@ -88,7 +88,8 @@ typedef struct
  * @find_sent: (nullable): is @message_id one of ours? Fills @out and
  *   returns %TRUE when it is. %NULL: none is.
  * @find_prospect: (nullable): is @email_key (lower-case local part, "@",
- *   ASCII domain) an active prospect of this account? %NULL: none is.
+ *   ASCII domain) a prospect of this account (ob-classify-store.c: enrolled
+ *   in one of its campaigns, active ones first)? %NULL: none is.
  * @find_company_prospect: (nullable): does a prospect of this account have
  *   an address at @domain (ASCII, lower case)? Fills @out with one of them.
  *   Only asked for domains that are not free-mail.
