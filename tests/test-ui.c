@@ -10,6 +10,8 @@
 #include <glib/gstdio.h>
 
 #include "ob-application.h"
+#include "ob-campaign-window.h"
+#include "ob-step-editor.h"
 #include "ob-page.h"
 #include "ob-preferences-window.h"
 #include "ob-dnc.h"
@@ -770,6 +772,253 @@ test_do_not_contact (Fixture       *f,
   save_screenshot (GTK_WIDGET (fw.found), "do-not-contact");
 }
 
+/* ---- Campaigns ------------------------------------------------------------- */
+
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (g_strcmp0 (gtk_widget_get_name (child), name) == 0)
+        return child;
+      found = find_named (child, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkButton *
+find_button (GtkWidget  *root,
+             const char *label)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkButton *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0
+          && gtk_widget_get_mapped (child))
+        return GTK_BUTTON (child);
+      found = find_button (child, label);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  ObEngine        *engine;
+  gint64           id;
+  const char      *subject;
+  guint            n_steps;
+  ObCampaignState  state;
+} SavedCampaign;
+
+static gboolean
+campaign_saved (gpointer data)
+{
+  SavedCampaign *expected = data;
+  g_autoptr(ObCampaign) c = ob_campaign_load (ob_engine_get_store (expected->engine), expected->id, NULL);
+
+  return c != NULL && ob_campaign_get_n_steps (c) == expected->n_steps
+         && g_strcmp0 (ob_campaign_get_step (c, 1)->subject, expected->subject) == 0
+         && c->state == expected->state;
+}
+
+typedef struct
+{
+  AdwViewStack *stack;
+  guint         blockers;
+} Badge;
+
+static gboolean
+check_badge_is (gpointer data)
+{
+  Badge *badge = data;
+  AdwViewStackPage *page = adw_view_stack_get_page (badge->stack,
+                                                    adw_view_stack_get_child_by_name (badge->stack, "check"));
+  AdwStatusPage *status = find_descendant (adw_view_stack_page_get_child (page), ADW_TYPE_STATUS_PAGE);
+  gboolean ready = g_str_has_prefix (adw_status_page_get_title (status),
+                                     badge->blockers == 0 ? "Ready" : "1 Problem");
+
+  return adw_view_stack_page_get_badge_number (page) == badge->blockers && ready;
+}
+
+/* A refused start shows the blockers; the Start action is usable again. */
+static gboolean
+check_page_shown (gpointer data)
+{
+  GtkWidget *window = gtk_widget_get_ancestor (data, GTK_TYPE_WINDOW);
+
+  return g_strcmp0 (adw_view_stack_get_visible_child_name (data), "check") == 0
+         && gtk_widget_is_sensitive (GTK_WIDGET (find_button (window, "_Start")));
+}
+
+static gboolean
+switcher_at_bottom (gpointer data)
+{
+  AdwViewSwitcherBar *bar = find_descendant (data, ADW_TYPE_VIEW_SWITCHER_BAR);
+
+  return bar != NULL && adw_view_switcher_bar_get_reveal (bar);
+}
+
+/* The window has taken the start in: its button pauses now. */
+static gboolean
+pause_offered (gpointer data)
+{
+  GtkButton *button = find_button (data, "_Pause");
+
+  return button != NULL && gtk_widget_is_sensitive (GTK_WIDGET (button));
+}
+
+typedef struct
+{
+  GtkLabel   *label;
+  const char *text;
+} LabelText;
+
+static gboolean
+label_is (gpointer data)
+{
+  LabelText *expected = data;
+
+  return g_strcmp0 (gtk_label_get_label (expected->label), expected->text) == 0;
+}
+
+static void
+set_body (ObStepEditor *editor,
+          const char   *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (ob_step_editor_get_body_view (editor)), text, -1);
+}
+
+/* Build a 3-step campaign, fix a pre-flight blocker, preview, start, pause. */
+static void
+test_campaign_editor (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  FindWindow fw = { f, OB_TYPE_CAMPAIGN_WINDOW, NULL };
+  ObEngine *engine;
+  ObStore *store;
+  GtkWidget *page;
+  GtkWidget *window;
+  ObStepEditor *editors[4];
+  AdwViewStack *stack;
+  AdwComboRow *step_row;
+  SavedCampaign saved;
+  Badge badge;
+  LabelText subject;
+  gint64 id;
+  gint64 prospects[3];
+  ObEnrollResult result;
+
+  start_app (f, f->db_path);
+  engine = ob_window_get_engine (f->window);
+  store = ob_engine_get_store (engine);
+  ob_store_exec (store,
+                 "INSERT INTO accounts (name, email, display_name, smtp_host, smtp_port, smtp_security)"
+                 " VALUES ('rep', 'rep@example.test', 'Rita Rep', 'localhost', 587, 'starttls')",
+                 &error);
+  g_assert_no_error (error);
+  seed_prospect (engine, "ann@acme.test", "Ann", "Lee", "Acme Corp");
+  seed_prospect (engine, "bob@beta.test", "Bob", "Stone", "Beta Ltd");
+  seed_prospect (engine, "tim@tbd.test", "Tim", "Moe", "TBD");
+  ob_engine_notify_store_changed (engine, "prospects");
+
+  ob_window_set_page (f->window, "campaigns");
+  page = GTK_WIDGET (find_descendant (GTK_WIDGET (f->window), g_type_from_name ("ObCampaignsPage")));
+  gtk_widget_activate_action (page, "campaigns.new", NULL);
+  wait_until (window_of_type_shown, &fw);
+  window = GTK_WIDGET (fw.found);
+  id = ob_campaign_window_get_campaign_id (OB_CAMPAIGN_WINDOW (window));
+  g_assert_cmpint (id, >, 0);
+
+  /* The defaults: a first email and follow-ups on day 3, 6 and 12. */
+  editors[0] = find_descendant (window, OB_TYPE_STEP_EDITOR);
+  g_assert_nonnull (editors[0]);
+  for (guint i = 1; i < 4; i++)
+    {
+      editors[i] = OB_STEP_EDITOR (gtk_widget_get_next_sibling (GTK_WIDGET (editors[i - 1])));
+      g_assert_nonnull (editors[i]);
+    }
+  g_assert_null (gtk_widget_get_next_sibling (GTK_WIDGET (editors[3])));
+
+  /* Three steps are enough. */
+  gtk_widget_activate_action (GTK_WIDGET (editors[3]), "step.delete", NULL);
+  g_assert_null (gtk_widget_get_next_sibling (GTK_WIDGET (editors[2])));
+  gtk_editable_set_text (ob_step_editor_get_subject (editors[0]), "Quick question, {{first_name|there}}");
+  set_body (editors[0], "Hi {{first_name|there}},\n\nHow is {{company}} doing?");
+  set_body (editors[1], "Just bringing this up in case it got buried.");
+  set_body (editors[2], "Last note from me, {{first_name}}.");
+  saved = (SavedCampaign) { engine, id, "Quick question, {{first_name|there}}", 3, OB_CAMPAIGN_DRAFT };
+  wait_until (campaign_saved, &saved);
+
+  for (guint i = 0; i < G_N_ELEMENTS (prospects); i++)
+    prospects[i] = i + 1;
+  g_assert_true (ob_prospects_enroll (store, id, prospects, 3, FALSE, &result, &error));
+  g_assert_no_error (error);
+  ob_engine_notify_store_changed (engine, "enrollments");
+
+  /* "TBD" as a company is a blocker; starting is refused and shows it. */
+  stack = find_descendant (window, ADW_TYPE_VIEW_STACK);
+  badge = (Badge) { stack, 1 };
+  wait_until (check_badge_is, &badge);
+  gtk_widget_activate_action (window, "campaign.toggle-state", NULL);
+  wait_until (check_page_shown, stack);
+  wait_until (campaign_saved, &saved);
+  wait_for_paint (window);
+  save_screenshot (window, "campaign-check");
+
+  /* Leave Tim out: nothing blocks any more. */
+  gtk_widget_activate (GTK_WIDGET (find_button (window, "Leave Out")));
+  badge.blockers = 0;
+  wait_until (check_badge_is, &badge);
+
+  /* The second step, as Ann would receive it. */
+  adw_view_stack_set_visible_child_name (stack, "preview");
+  step_row = ADW_COMBO_ROW (gtk_widget_get_next_sibling (
+    GTK_WIDGET (find_descendant (adw_view_stack_get_child_by_name (stack, "preview"), ADW_TYPE_COMBO_ROW))));
+  g_assert_nonnull (step_row);
+  adw_combo_row_set_selected (step_row, 1);
+  subject = (LabelText) { GTK_LABEL (find_named (window, "preview-subject")), "Re: Quick question, Ann" };
+  wait_until (label_is, &subject);
+  wait_for_paint (window);
+  save_screenshot (window, "campaign-preview");
+
+  adw_view_stack_set_visible_child_name (stack, "sequence");
+  wait_for_paint (window);
+  save_screenshot (window, "campaign-sequence");
+
+  /* Phone width: the switcher moves to the bottom, nothing is cut off. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 400, 760);
+  adw_view_stack_set_visible_child_name (stack, "settings");
+  wait_until (switcher_at_bottom, window);
+  wait_for_paint (window);
+  save_screenshot (window, "campaign-settings-narrow");
+  gtk_window_set_default_size (GTK_WINDOW (window), 920, 780);
+
+  /* Start, then pause. */
+  gtk_widget_activate_action (window, "campaign.toggle-state", NULL);
+  saved.state = OB_CAMPAIGN_RUNNING;
+  wait_until (campaign_saved, &saved);
+  wait_until (pause_offered, window);
+  gtk_widget_activate_action (window, "campaign.toggle-state", NULL);
+  saved.state = OB_CAMPAIGN_PAUSED;
+  wait_until (campaign_saved, &saved);
+
+  /* The page lists it. */
+  gtk_window_destroy (GTK_WINDOW (window));
+  wait_for_paint (GTK_WIDGET (f->window));
+  save_screenshot (GTK_WIDGET (f->window), "campaigns-list");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -793,6 +1042,8 @@ main (int    argc,
               test_import_assistant, fixture_teardown);
   g_test_add ("/ui/prospects/do-not-contact", Fixture, NULL, fixture_setup,
               test_do_not_contact, fixture_teardown);
+  g_test_add ("/ui/campaigns/build-check-preview-start", Fixture, NULL, fixture_setup,
+              test_campaign_editor, fixture_teardown);
 #undef ADD
 
   return g_test_run ();

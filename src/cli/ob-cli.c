@@ -18,28 +18,14 @@
 #include <glib/gi18n.h>
 #include <gio/gunixoutputstream.h>
 
-#include "ob-classify.h"
-#include "ob-classify-store.h"
 #include "ob-dnc.h"
 #include "ob-engine.h"
 #include "ob-export.h"
 #include "ob-import.h"
 #include "ob-json.h"
 
-enum {
-  EXIT_OK = 0,
-  EXIT_FAILURE_ = 1,
-  EXIT_USAGE = 2,
-};
+#include "ob-cli.h"
 
-typedef struct
-{
-  const char *db_path;
-} ObCliGlobals;
-
-typedef int (*ObCliCommandFunc) (ObCliGlobals *globals,
-                                 int           argc,
-                                 char        **argv);
 
 typedef struct
 {
@@ -53,7 +39,6 @@ static int cmd_status (ObCliGlobals *globals, int argc, char **argv);
 static int cmd_import (ObCliGlobals *globals, int argc, char **argv);
 static int cmd_export (ObCliGlobals *globals, int argc, char **argv);
 static int cmd_block (ObCliGlobals *globals, int argc, char **argv);
-static int cmd_classify (ObCliGlobals *globals, int argc, char **argv);
 
 static const ObCliCommand commands[] = {
   { "status", "status [--json]", N_("Show what the store holds"), cmd_status },
@@ -62,8 +47,14 @@ static const ObCliCommand commands[] = {
     N_("Write prospects as CSV to standard output"), cmd_export },
   { "block", "block add|remove|list [ADDR|@DOMAIN]",
     N_("Manage the do-not-contact list"), cmd_block },
+  { "campaign", "campaign create --from FILE | list | show NAME | start NAME | pause NAME",
+    N_("Create, inspect, start and pause campaigns"), ob_cli_cmd_campaign },
+  { "enroll", "enroll --campaign NAME (--all | --tag T | --email E...)",
+    N_("Add prospects to a campaign"), ob_cli_cmd_enroll },
+  { "preview", "preview --campaign NAME --email E [--step N] [--raw]",
+    N_("Show a step as the prospect would receive it"), ob_cli_cmd_preview },
   { "classify", "classify [--json] FILE.eml...",
-    N_("Tell replies, auto-replies, bounces and opt-outs apart"), cmd_classify },
+    N_("Tell replies, auto-replies, bounces and opt-outs apart"), ob_cli_cmd_classify },
 };
 
 static void
@@ -96,6 +87,17 @@ print_usage (FILE *out)
   fprintf (out, "  %-28s %s\n", "block remove ADDR|@DOMAIN", _("Remove an entry"));
   fprintf (out, "  %-28s %s\n", "block list", _("List entries and the active prospects each stops"));
   fprintf (out, "  %-28s %s\n", "block import FILE", _("Add the addresses and domains of a CSV file"));
+  fprintf (out, "\n%s\n", _("Campaign commands:"));
+  fprintf (out, "  %-28s %s\n", "campaign create --from FILE", _("Create a draft from a campaign file (- for stdin)"));
+  fprintf (out, "  %-28s %s\n", "campaign update --from FILE", _("Change the campaign the file names"));
+  fprintf (out, "  %-28s %s\n", "campaign list [--json]", _("List campaigns with their figures"));
+  fprintf (out, "  %-28s %s\n", "campaign show NAME [--json]", _("Settings, steps, figures and pre-flight"));
+  fprintf (out, "  %-28s %s\n", "campaign export NAME", _("Write the campaign file of a campaign"));
+  fprintf (out, "  %-28s %s\n", "campaign start|pause NAME", _("Start (after pre-flight) or pause"));
+  fprintf (out, "  %s\n  %-28s %s\n", "campaign resolve NAME --exclude|--override [KIND]", "",
+           _("Exclude the prospects of, or send despite, the pre-flight blockers"));
+  fprintf (out, "  %-28s %s\n", "enroll ... --override", _("Also enroll prospects active in another campaign"));
+  fprintf (out, "  %-28s %s\n", "enroll ... --remove", _("Remove the prospects from the campaign"));
   fprintf (out, "\n%s\n", _("Classify output, one line per file (the file name first when there are several):"));
   fprintf (out, "  %s\n", _("VERDICT MATCHED [status=X.Y.Z] [return=YYYY-MM-DD] [message-id=<ID>]"));
   fprintf (out, "  %s\n", _("VERDICT: reply, colleague-reply, auto-reply, bounce-hard, bounce-soft, complaint,\n"
@@ -109,13 +111,9 @@ print_usage (FILE *out)
   fprintf (out, "\n%s\n", _("Exit status: 0 success, 1 failure (reason on stderr), 2 usage error."));
 }
 
-static int
-usage_error (const char *format,
-             ...) G_GNUC_PRINTF (1, 2);
-
-static int
-usage_error (const char *format,
-             ...)
+int
+ob_cli_usage_error (const char *format,
+                    ...)
 {
   g_autofree char *message = NULL;
   va_list args;
@@ -129,8 +127,8 @@ usage_error (const char *format,
   return EXIT_USAGE;
 }
 
-static int
-failure (const GError *error)
+int
+ob_cli_failure (const GError *error)
 {
   g_autofree char *line = g_strdup (error->message);
 
@@ -233,16 +231,16 @@ cmd_status (ObCliGlobals  *globals,
       if (g_strcmp0 (argv[i], "--json") == 0)
         as_json = TRUE;
       else
-        return usage_error (_("status: unknown option “%s”"), argv[i]);
+        return ob_cli_usage_error (_("status: unknown option “%s”"), argv[i]);
     }
 
   engine = ob_engine_new (globals->db_path, &error);
   if (engine == NULL)
-    return failure (error);
+    return ob_cli_failure (error);
 
   store = ob_engine_get_store (engine);
   if (!ob_store_get_counts (store, &counts, &error))
-    return failure (error);
+    return ob_cli_failure (error);
 
   if (as_json)
     {
@@ -257,12 +255,12 @@ cmd_status (ObCliGlobals  *globals,
 }
 
 /* --name VALUE or --name=VALUE; advances *i past a separate value. */
-static gboolean
-option_value (int          argc,
-              char       **argv,
-              int         *i,
-              const char  *name,
-              const char **out)
+gboolean
+ob_cli_option_value (int          argc,
+                     char       **argv,
+                     int         *i,
+                     const char  *name,
+                     const char **out)
 {
   gsize n = strlen (name);
 
@@ -380,35 +378,35 @@ cmd_import (ObCliGlobals  *globals,
     {
       const char *value;
 
-      if (option_value (argc, argv, &i, "--campaign", &value))
+      if (ob_cli_option_value (argc, argv, &i, "--campaign", &value))
         {
           if (value == NULL || value[0] == '\0')
-            return usage_error (_("import: --campaign needs a name"));
+            return ob_cli_usage_error (_("import: --campaign needs a name"));
           campaign = value;
         }
-      else if (option_value (argc, argv, &i, "--tag", &value))
+      else if (ob_cli_option_value (argc, argv, &i, "--tag", &value))
         {
           if (value == NULL || value[0] == '\0')
-            return usage_error (_("import: --tag needs a tag"));
+            return ob_cli_usage_error (_("import: --tag needs a tag"));
           g_ptr_array_add (tags, (char *) value);
         }
-      else if (option_value (argc, argv, &i, "--map", &value))
+      else if (ob_cli_option_value (argc, argv, &i, "--map", &value))
         {
           const char *equals = value != NULL ? strrchr (value, '=') : NULL;
 
           if (equals == NULL || equals == value || equals[1] == '\0')
-            return usage_error (_("import: --map needs COLUMN=FIELD"));
+            return ob_cli_usage_error (_("import: --map needs COLUMN=FIELD"));
           g_ptr_array_add (maps, (char *) value);
         }
-      else if (option_value (argc, argv, &i, "--delimiter", &value))
+      else if (ob_cli_option_value (argc, argv, &i, "--delimiter", &value))
         {
           if (!parse_delimiter (value, &delimiter))
-            return usage_error (_("import: --delimiter needs one character (or tab)"));
+            return ob_cli_usage_error (_("import: --delimiter needs one character (or tab)"));
         }
-      else if (option_value (argc, argv, &i, "--encoding", &value))
+      else if (ob_cli_option_value (argc, argv, &i, "--encoding", &value))
         {
           if (value == NULL || value[0] == '\0')
-            return usage_error (_("import: --encoding needs an encoding name"));
+            return ob_cli_usage_error (_("import: --encoding needs an encoding name"));
           encoding = value;
         }
       else if (g_strcmp0 (argv[i], "--dry-run") == 0)
@@ -418,21 +416,21 @@ cmd_import (ObCliGlobals  *globals,
       else if (g_strcmp0 (argv[i], "--no-search-index") == 0)
         search_index = FALSE;
       else if (argv[i][0] == '-' && argv[i][1] != '\0')
-        return usage_error (_("import: unknown option “%s”"), argv[i]);
+        return ob_cli_usage_error (_("import: unknown option “%s”"), argv[i]);
       else if (file == NULL)
         file = argv[i];
       else
-        return usage_error (_("import: only one file at a time"));
+        return ob_cli_usage_error (_("import: only one file at a time"));
     }
 
   if (file == NULL)
-    return usage_error (_("import: which file?"));
+    return ob_cli_usage_error (_("import: which file?"));
 
   db_path = globals->db_path != NULL ? g_strdup (globals->db_path) : ob_store_default_path ();
   import = ob_import_new (db_path, file);
 
   if (encoding != NULL && !ob_import_set_encoding (import, encoding, &error))
-    return usage_error ("%s", error->message);
+    return ob_cli_usage_error ("%s", error->message);
   ob_import_set_delimiter (import, delimiter);
   for (guint i = 0; i < maps->len; i++)
     {
@@ -441,7 +439,7 @@ cmd_import (ObCliGlobals  *globals,
 
       *field++ = '\0';
       if (!ob_import_map_column (import, column, field, &error))
-        return usage_error ("%s", error->message);
+        return ob_cli_usage_error ("%s", error->message);
     }
   for (guint i = 0; i < tags->len; i++)
     ob_import_add_tag (import, g_ptr_array_index (tags, i));
@@ -451,7 +449,7 @@ cmd_import (ObCliGlobals  *globals,
 
   report = ob_import_run (import, NULL, &error);
   if (report == NULL)
-    return failure (error);
+    return ob_cli_failure (error);
 
   if (as_json)
     {
@@ -479,32 +477,32 @@ cmd_export (ObCliGlobals  *globals,
     {
       const char *value;
 
-      if (option_value (argc, argv, &i, "--campaign", &value))
+      if (ob_cli_option_value (argc, argv, &i, "--campaign", &value))
         {
           if (value == NULL || value[0] == '\0')
-            return usage_error (_("export: --campaign needs a name"));
+            return ob_cli_usage_error (_("export: --campaign needs a name"));
           options.campaign = value;
         }
-      else if (option_value (argc, argv, &i, "--status", &value))
+      else if (ob_cli_option_value (argc, argv, &i, "--status", &value))
         {
           if (value == NULL || value[0] == '\0')
-            return usage_error (_("export: --status needs a status"));
+            return ob_cli_usage_error (_("export: --status needs a status"));
           options.status = value;
         }
       else
-        return usage_error (_("export: unknown option “%s”"), argv[i]);
+        return ob_cli_usage_error (_("export: unknown option “%s”"), argv[i]);
     }
 
   engine = ob_engine_new (globals->db_path, &error);
   if (engine == NULL)
-    return failure (error);
+    return ob_cli_failure (error);
 
   out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
   if (!ob_export_write (ob_engine_get_store (engine), &options, out, NULL, NULL, &error))
     {
       if (g_error_matches (error, OB_EXPORT_ERROR, OB_EXPORT_ERROR_STATUS))
-        return usage_error ("%s", error->message);
-      return failure (error);
+        return ob_cli_usage_error ("%s", error->message);
+      return ob_cli_failure (error);
     }
 
   return EXIT_OK;
@@ -517,7 +515,7 @@ block_list (ObStore *store)
   g_autoptr(GPtrArray) entries = ob_dnc_list (store, &error);
 
   if (entries == NULL)
-    return failure (error);
+    return ob_cli_failure (error);
 
   for (guint i = 0; i < entries->len; i++)
     {
@@ -542,43 +540,43 @@ cmd_block (ObCliGlobals  *globals,
   gboolean changed = FALSE;
 
   if (action == NULL)
-    return usage_error (_("block: add, remove, list or import?"));
+    return ob_cli_usage_error (_("block: add, remove, list or import?"));
 
   for (int i = 3; i < argc; i++)
     {
       const char *value;
 
-      if (g_strcmp0 (action, "add") == 0 && option_value (argc, argv, &i, "--reason", &value))
+      if (g_strcmp0 (action, "add") == 0 && ob_cli_option_value (argc, argv, &i, "--reason", &value))
         {
           if (value == NULL)
-            return usage_error (_("block: --reason needs a text"));
+            return ob_cli_usage_error (_("block: --reason needs a text"));
           reason = value;
         }
       else
-        return usage_error (_("block: unexpected “%s”"), argv[i]);
+        return ob_cli_usage_error (_("block: unexpected “%s”"), argv[i]);
     }
 
   if (g_strcmp0 (action, "list") == 0)
     {
       if (target != NULL)
-        return usage_error (_("block: unexpected “%s”"), target);
+        return ob_cli_usage_error (_("block: unexpected “%s”"), target);
     }
   else if (g_strcmp0 (action, "add") == 0 || g_strcmp0 (action, "remove") == 0 ||
            g_strcmp0 (action, "import") == 0)
     {
       if (target == NULL)
-        return usage_error (g_strcmp0 (action, "import") == 0
+        return ob_cli_usage_error (g_strcmp0 (action, "import") == 0
                             ? _("block import: which file?")
                             : _("block: which address or @domain?"));
       if (g_strcmp0 (action, "import") != 0 && !ob_dnc_parse (target, NULL, NULL, &error))
-        return usage_error ("%s", error->message);
+        return ob_cli_usage_error ("%s", error->message);
     }
   else
-    return usage_error (_("block: unknown action “%s”"), action);
+    return ob_cli_usage_error (_("block: unknown action “%s”"), action);
 
   engine = ob_engine_new (globals->db_path, &error);
   if (engine == NULL)
-    return failure (error);
+    return ob_cli_failure (error);
   store = ob_engine_get_store (engine);
 
   if (g_strcmp0 (action, "list") == 0)
@@ -587,18 +585,18 @@ cmd_block (ObCliGlobals  *globals,
   if (g_strcmp0 (action, "add") == 0)
     {
       if (!ob_dnc_add (store, target, reason, &changed, &error))
-        return failure (error);
+        return ob_cli_failure (error);
       printf (changed ? _("Blocked %s\n") : _("%s was already blocked\n"), target);
     }
   else if (g_strcmp0 (action, "remove") == 0)
     {
       if (!ob_dnc_remove (store, target, &changed, &error))
-        return failure (error);
+        return ob_cli_failure (error);
       if (!changed)
         {
           g_set_error (&error, OB_DNC_ERROR, OB_DNC_ERROR_INVALID,
                        _("%s is not on the do-not-contact list"), target);
-          return failure (error);
+          return ob_cli_failure (error);
         }
       printf (_("Unblocked %s\n"), target);
     }
@@ -607,7 +605,7 @@ cmd_block (ObCliGlobals  *globals,
       g_auto(ObDncImportResult) result = { 0, };
 
       if (!ob_dnc_import_csv (store, target, NULL, NULL, &result, &error))
-        return failure (error);
+        return ob_cli_failure (error);
       printf (_("%lld added, %lld already listed, %lld invalid\n"), (long long) result.added,
               (long long) result.already_listed, (long long) result.invalid);
       for (guint i = 0; i < result.invalid_lines->len; i++)
@@ -616,227 +614,6 @@ cmd_block (ObCliGlobals  *globals,
     }
 
   return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
-}
-
-/* ---- classify ------------------------------------------------------------ */
-
-/* What `classify` reads of a file: far more than the classifier needs
- * (headers + 64 KiB), far less than a mailbox someone passes by mistake. */
-#define CLASSIFY_MAX_FILE (8 * 1024 * 1024)
-
-/* Without a store: a tester's sample answers one of our messages by design */
-static gboolean
-classify_any_message_id (const char       *message_id,
-                         ObClassifyTarget *out,
-                         gpointer          user_data)
-{
-  return TRUE;
-}
-
-/* The second column: our Message-ID, the recipient of a bounce or a
- * complaint, or the sender; "-" for nothing. */
-static char *
-classify_matched (const ObClassifyVerdict *v)
-{
-  gboolean report = v->kind == OB_CLASSIFY_BOUNCE_HARD || v->kind == OB_CLASSIFY_BOUNCE_SOFT ||
-                    v->kind == OB_CLASSIFY_COMPLAINT;
-
-  if (report && v->address != NULL)
-    return g_strdup (v->address);
-  if (v->match == OB_CLASSIFY_MATCH_MESSAGE_ID && v->message_id != NULL)
-    return g_strdup_printf ("<%s>", v->message_id);
-  if (v->kind != OB_CLASSIFY_UNRELATED && v->address != NULL)
-    return g_strdup (v->address);
-  return g_strdup ("-");
-}
-
-static void
-print_classify_line (const char              *file,
-                     gboolean                 with_name,
-                     const ObClassifyVerdict *v)
-{
-  g_autofree char *matched = classify_matched (v);
-  GString *line = g_string_new (NULL);
-
-  if (with_name)
-    g_string_append_printf (line, "%s: ", file);
-  g_string_append_printf (line, "%s %s", ob_classify_kind_to_string (v->kind), matched);
-  if (v->status != NULL)
-    g_string_append_printf (line, " status=%s", v->status);
-  if (g_date_valid (&v->return_date))
-    g_string_append_printf (line, " return=%04d-%02d-%02d", g_date_get_year (&v->return_date),
-                            g_date_get_month (&v->return_date), g_date_get_day (&v->return_date));
-  if (v->message_id != NULL && matched[0] != '<')
-    g_string_append_printf (line, " message-id=<%s>", v->message_id);
-  printf ("%s\n", line->str);
-  g_string_free (line, TRUE);
-}
-
-/* The keys are documented in README.md: keep them stable. */
-static void
-write_classify_json (ObJsonWriter            *json,
-                     const char              *file,
-                     const ObClassifyVerdict *v)
-{
-  g_autofree char *date = NULL;
-
-  if (g_date_valid (&v->return_date))
-    date = g_strdup_printf ("%04d-%02d-%02d", g_date_get_year (&v->return_date),
-                            g_date_get_month (&v->return_date), g_date_get_day (&v->return_date));
-
-  ob_json_writer_begin_object (json, NULL);
-  ob_json_writer_string (json, "file", file);
-  ob_json_writer_string (json, "verdict", ob_classify_kind_to_string (v->kind));
-  ob_json_writer_string (json, "match", ob_classify_match_to_string (v->match));
-  ob_json_writer_string (json, "message_id", v->message_id);
-  ob_json_writer_string (json, "address", v->address);
-  ob_json_writer_string (json, "status", v->status);
-  ob_json_writer_string (json, "diagnostic", v->diagnostic);
-  ob_json_writer_string (json, "return_date", date);
-  ob_json_writer_string (json, "from", v->from_addr);
-  ob_json_writer_string (json, "subject", v->subject);
-  ob_json_writer_string (json, "reason", v->reason);
-  ob_json_writer_string (json, "snippet", v->snippet);
-  ob_json_writer_begin_object (json, "store");
-  ob_json_writer_int (json, "send_id", v->target.send_id);
-  ob_json_writer_int (json, "enrollment_id", v->target.enrollment_id);
-  ob_json_writer_int (json, "prospect_id", v->target.prospect_id);
-  ob_json_writer_end_object (json);
-  ob_json_writer_end_object (json);
-}
-
-static GBytes *
-read_message_file (const char  *path,
-                   GError     **error)
-{
-  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
-  g_autoptr(GFileInputStream) stream = g_file_read (file, NULL, error);
-  g_autoptr(GBytes) bytes = NULL;
-
-  if (stream == NULL)
-    return NULL;
-  bytes = g_input_stream_read_bytes (G_INPUT_STREAM (stream), CLASSIFY_MAX_FILE, NULL, error);
-  if (bytes == NULL)
-    return NULL;
-  if (g_bytes_get_size (bytes) == 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The file is empty"));
-      return NULL;
-    }
-
-  return g_steal_pointer (&bytes);
-}
-
-static int
-cmd_classify (ObCliGlobals  *globals,
-              int            argc,
-              char         **argv)
-{
-  static const ObClassifyLookup no_store_lookup = {
-    .find_sent = classify_any_message_id,
-  };
-  const ObClassifyLookup *lookup = &no_store_lookup;
-  g_autoptr(ObClassifyStore) store_lookup = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObStore) store = NULL;
-  g_autoptr(GPtrArray) files = g_ptr_array_new ();
-  g_autoptr(ObJsonWriter) json = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  const char *db_path = globals->db_path;
-  gboolean as_json = FALSE;
-  gboolean options_done = FALSE;
-  int status = EXIT_OK;
-
-  for (int i = 1; i < argc; i++)
-    {
-      const char *value;
-
-      if (!options_done && g_strcmp0 (argv[i], "--") == 0)
-        options_done = TRUE;
-      else if (!options_done && g_strcmp0 (argv[i], "--json") == 0)
-        as_json = TRUE;
-      else if (!options_done && option_value (argc, argv, &i, "--db", &value))
-        {
-          if (value == NULL || value[0] == '\0')
-            return usage_error (_("--db needs a path"));
-          db_path = value;
-        }
-      else if (!options_done && argv[i][0] == '-' && argv[i][1] != '\0')
-        return usage_error (_("classify: unknown option “%s”"), argv[i]);
-      else
-        g_ptr_array_add (files, argv[i]);
-    }
-
-  if (files->len == 0)
-    return usage_error (_("classify: which files?"));
-
-  if (db_path != NULL)
-    {
-      /* Only read: a path that holds no store is an error, not a new store */
-      if (!g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
-        {
-          g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                       _("No database at “%s”"), db_path);
-          return failure (error);
-        }
-      store = ob_store_open (db_path, &error);
-      if (store == NULL)
-        return failure (error);
-      /* Files come from no particular mailbox: any account's */
-      store_lookup = ob_classify_store_new (store, 0);
-      lookup = ob_classify_store_get_lookup ();
-    }
-
-  if (as_json)
-    {
-      json = ob_json_writer_new (TRUE);
-      ob_json_writer_begin_array (json, NULL);
-    }
-
-  for (guint f = 0; f < files->len; f++)
-    {
-      const char *path = g_ptr_array_index (files, f);
-      g_autoptr(GBytes) bytes = read_message_file (path, &error);
-      g_autoptr(ObClassifyVerdict) verdict = NULL;
-
-      if (bytes != NULL)
-        verdict = ob_classify_message (bytes, now, lookup, store_lookup, &error);
-      if (verdict == NULL)
-        {
-          g_autofree char *line = g_strdup (error->message);
-
-          g_strdelimit (line, "\r\n", ' ');
-          fprintf (stderr, "outbound-cli: %s: %s\n", path, line);
-          if (json != NULL)
-            {
-              ob_json_writer_begin_object (json, NULL);
-              ob_json_writer_string (json, "file", path);
-              ob_json_writer_string (json, "error", line);
-              ob_json_writer_end_object (json);
-            }
-          g_clear_error (&error);
-          status = EXIT_FAILURE_;
-          continue;
-        }
-
-      if (json != NULL)
-        write_classify_json (json, path, verdict);
-      else
-        print_classify_line (path, files->len > 1, verdict);
-    }
-
-  if (json != NULL)
-    {
-      g_autofree char *text = NULL;
-
-      ob_json_writer_end_array (json);
-      text = ob_json_writer_finish (g_steal_pointer (&json));
-      fputs (text, stdout);
-    }
-
-  if (fflush (stdout) != 0)
-    return EXIT_FAILURE_;
-  return status;
 }
 
 int
@@ -868,17 +645,17 @@ main (int    argc,
       else if (g_strcmp0 (arg, "--db") == 0)
         {
           if (i + 1 >= argc || argv[i + 1][0] == '\0')
-            return usage_error (_("--db needs a path"));
+            return ob_cli_usage_error (_("--db needs a path"));
           globals.db_path = argv[++i];
         }
       else if (g_str_has_prefix (arg, "--db="))
         {
           globals.db_path = arg + strlen ("--db=");
           if (globals.db_path[0] == '\0')
-            return usage_error (_("--db needs a path"));
+            return ob_cli_usage_error (_("--db needs a path"));
         }
       else if (arg[0] == '-')
-        return usage_error (_("unknown option “%s”"), arg);
+        return ob_cli_usage_error (_("unknown option “%s”"), arg);
       else
         break;
     }
@@ -893,5 +670,5 @@ main (int    argc,
     if (g_strcmp0 (argv[i], commands[c].name) == 0)
       return commands[c].func (&globals, argc - i, argv + i);
 
-  return usage_error (_("unknown command “%s”"), argv[i]);
+  return ob_cli_usage_error (_("unknown command “%s”"), argv[i]);
 }

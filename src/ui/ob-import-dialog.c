@@ -16,6 +16,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ob-campaign.h"
 #include "ob-import.h"
 #include "ob-import-dialog.h"
 
@@ -38,6 +39,8 @@ struct _ObImportDialog
   GtkGrid             *preview_grid;
   AdwPreferencesGroup *mapping_group;
   AdwEntryRow         *tags_row;
+  AdwComboRow         *campaign_row;
+  GtkStringList       *campaign_list;
   AdwStatusPage       *progress_page;
   GtkProgressBar      *progress_bar;
   AdwPreferencesGroup *report_group;
@@ -506,6 +509,10 @@ on_import_clicked (ObImportDialog *self)
         ob_import_add_tag (import, tags[i]);
     }
 
+  if (adw_combo_row_get_selected (self->campaign_row) > 0)
+    ob_import_set_campaign (import, gtk_string_list_get_string (self->campaign_list,
+                                                                adw_combo_row_get_selected (self->campaign_row)));
+
   /* The app indexes for search in the background, with its own progress. */
   ob_import_set_index_for_search (import, FALSE);
   ob_import_set_progress_func (import, on_import_progress, g_object_ref (self), g_object_unref);
@@ -614,6 +621,8 @@ ob_import_dialog_class_init (ObImportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ObImportDialog, preview_grid);
   gtk_widget_class_bind_template_child (widget_class, ObImportDialog, mapping_group);
   gtk_widget_class_bind_template_child (widget_class, ObImportDialog, tags_row);
+  gtk_widget_class_bind_template_child (widget_class, ObImportDialog, campaign_row);
+  gtk_widget_class_bind_template_child (widget_class, ObImportDialog, campaign_list);
   gtk_widget_class_bind_template_child (widget_class, ObImportDialog, progress_page);
   gtk_widget_class_bind_template_child (widget_class, ObImportDialog, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, ObImportDialog, report_group);
@@ -657,6 +666,17 @@ ob_import_dialog_new (ObEngine *engine,
   self = g_object_new (OB_TYPE_IMPORT_DIALOG, NULL);
   self->engine = g_object_ref (engine);
   self->file = g_object_ref (file);
+
+  /* Campaigns that can take prospects: not the finished ones. */
+  gtk_string_list_append (self->campaign_list, _("None"));
+  {
+    g_autoptr(GArray) campaigns = ob_campaign_list_open (ob_engine_get_store (engine), NULL);
+
+    for (guint i = 0; campaigns != NULL && i < campaigns->len; i++)
+      gtk_string_list_append (self->campaign_list, g_array_index (campaigns, ObCampaignChoice, i).label);
+    gtk_widget_set_visible (GTK_WIDGET (self->campaign_row),
+                            g_list_model_get_n_items (G_LIST_MODEL (self->campaign_list)) > 1);
+  }
 
   return self;
 }
