@@ -12,6 +12,7 @@
 
 #include <string.h>
 #include <glib/gstdio.h>
+#include <gio/gio.h>
 
 #include "ob-classify.h"
 #include "ob-classify-store.h"
@@ -886,6 +887,26 @@ test_cli_format (void)
 
   run_cli (&r, "classify", reply, NULL);
   g_assert_cmpstr (r.out, ==, "reply <" ID1 ">\n");
+
+  /* "-" is standard input */
+  {
+    g_autofree char *contents = NULL;
+    g_autofree char *out = NULL;
+    g_autoptr(GError) error = NULL;
+    int status = 0;
+    const char *argv[] = { g_getenv ("OUTBOUND_CLI"), "classify", "-", NULL };
+    g_autoptr(GSubprocess) proc = NULL;
+
+    g_file_get_contents (dsn, &contents, NULL, &error);
+    g_assert_no_error (error);
+    proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+    g_assert_no_error (error);
+    g_subprocess_communicate_utf8 (proc, contents, NULL, &out, NULL, &error);
+    g_assert_no_error (error);
+    status = g_subprocess_get_exit_status (proc);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_cmpstr (out, ==, "bounce-hard nobody@example.org status=5.1.1 message-id=<" ID1 ">\n");
+  }
 
   /* Several files: each line starts with its file name */
   run_cli (&r, "classify", reply, dsn, NULL);

@@ -13,7 +13,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib/gi18n.h>
+#include <gio/gunixinputstream.h>
 
 #include "ob-classify.h"
 #include "ob-classify-store.h"
@@ -107,26 +109,46 @@ write_classify_json (ObJsonWriter            *json,
   ob_json_writer_end_object (json);
 }
 
+/* "-" is standard input. At most CLASSIFY_MAX_FILE bytes, read until the
+ * end (a pipe gives its data in pieces). */
 static GBytes *
 read_message_file (const char  *path,
                    GError     **error)
 {
-  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
-  g_autoptr(GFileInputStream) stream = g_file_read (file, NULL, error);
-  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GByteArray) data = g_byte_array_new ();
 
-  if (stream == NULL)
-    return NULL;
-  bytes = g_input_stream_read_bytes (G_INPUT_STREAM (stream), CLASSIFY_MAX_FILE, NULL, error);
-  if (bytes == NULL)
-    return NULL;
-  if (g_bytes_get_size (bytes) == 0)
+  if (g_str_equal (path, "-"))
+    stream = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+  else
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+
+      stream = G_INPUT_STREAM (g_file_read (file, NULL, error));
+      if (stream == NULL)
+        return NULL;
+    }
+
+  while (data->len < CLASSIFY_MAX_FILE)
+    {
+      gsize chunk = MIN (64 * 1024, CLASSIFY_MAX_FILE - data->len);
+      gsize old_len = data->len;
+      gsize n = 0;
+
+      g_byte_array_set_size (data, old_len + chunk);
+      if (!g_input_stream_read_all (stream, data->data + old_len, chunk, &n, NULL, error))
+        return NULL;
+      g_byte_array_set_size (data, old_len + n);
+      if (n < chunk)
+        break;
+    }
+  if (data->len == 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The file is empty"));
       return NULL;
     }
 
-  return g_steal_pointer (&bytes);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
 }
 
 int
