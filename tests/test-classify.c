@@ -386,6 +386,25 @@ test_auto_submitted_no (void)
 }
 
 static void
+test_list_notification (void)
+{
+  /* Machine mail from a list, about nothing of ours: not an auto-reply */
+  g_autoptr(ObClassifyVerdict) v = classify_text (
+    "From: notifications@tracker.example\nSubject: [proj] Issue #12 closed\n"
+    "Auto-Submitted: auto-generated\nList-Id: <proj.tracker.example>\n"
+    "List-Unsubscribe: <https://tracker.example/unsubscribe>\n\nClosed.\n");
+  /* The same in our thread is still one */
+  g_autoptr(ObClassifyVerdict) ours = classify_text (
+    "From: notifications@tracker.example\nSubject: Re: Quick question\n"
+    "Auto-Submitted: auto-generated\nList-Id: <proj.tracker.example>\n"
+    "In-Reply-To: <" ID1 ">\n\nYour message awaits moderation.\n");
+
+  g_assert_cmpint (v->kind, ==, OB_CLASSIFY_UNRELATED);
+  g_assert_cmpstr (v->reason, ==, "list-mail");
+  g_assert_cmpint (ours->kind, ==, OB_CLASSIFY_AUTO_REPLY);
+}
+
+static void
 test_reply_sources (void)
 {
   struct {
@@ -1075,6 +1094,7 @@ main (int    argc,
   g_test_add_func ("/engine/classify/order/complaint-beats-bounce", test_order_complaint_beats_bounce);
   g_test_add_func ("/engine/classify/auto-submitted-no", test_auto_submitted_no);
   g_test_add_func ("/engine/classify/reply-sources", test_reply_sources);
+  g_test_add_func ("/engine/classify/list-notification", test_list_notification);
   g_test_add_func ("/engine/classify/free-mail-never-asked", test_free_mail_never_asked);
   g_test_add_func ("/engine/classify/no-lookup", test_no_lookup);
   g_test_add_func ("/engine/classify/human-vacation-mention", test_human_vacation_mention);

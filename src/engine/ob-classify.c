@@ -2259,6 +2259,14 @@ ob_classify_message (GBytes                  *message,
   if (classify_auto_reply (&ctx, headers, subject, fresh, quoted, list_mail, v))
     {
       sender_match (&ctx, headers, from_key, from_domain, TRUE, v);
+      /* A mailing list's machine mail (notifications marked
+       * auto-generated) that answers nothing of ours is just mail */
+      if (list_mail && v->match == OB_CLASSIFY_MATCH_NONE)
+        {
+          v->kind = OB_CLASSIFY_UNRELATED;
+          set_reason (v, "list-mail");
+          goto done;
+        }
       v->address = g_strdup (from_key);
       find_return_date (v, headers, now, subject, fresh);
       goto done;
