@@ -9,6 +9,8 @@
 
 #include <glib/gstdio.h>
 
+#include "ob-account-dialog.h"
+#include "ob-accounts.h"
 #include "ob-application.h"
 #include "ob-campaign-window.h"
 #include "ob-step-editor.h"
@@ -170,6 +172,12 @@ static gboolean
 page_has_content (gpointer data)
 {
   return !ob_page_is_empty (data);
+}
+
+static gboolean
+page_is_empty (gpointer data)
+{
+  return ob_page_is_empty (data);
 }
 
 static void
@@ -772,7 +780,35 @@ test_do_not_contact (Fixture       *f,
   save_screenshot (GTK_WIDGET (fw.found), "do-not-contact");
 }
 
-/* ---- Campaigns ------------------------------------------------------------- */
+static GtkWidget *
+find_row_titled (GtkWidget  *root,
+                 const char *title)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (ADW_IS_PREFERENCES_ROW (child) &&
+          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)), title) == 0)
+        return child;
+      found = find_row_titled (child, title);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+set_row (GtkWidget  *dialog,
+         const char *title,
+         const char *text)
+{
+  GtkWidget *row = find_row_titled (dialog, title);
+
+  g_assert_nonnull (row);
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+}
 
 static GtkWidget *
 find_named (GtkWidget  *root,
@@ -791,6 +827,245 @@ find_named (GtkWidget  *root,
     }
   return NULL;
 }
+
+static gboolean
+dialog_left_form (gpointer data)
+{
+  return g_strcmp0 (ob_account_dialog_get_state (data), "form") != 0;
+}
+
+static gboolean
+dialog_settled (gpointer data)
+{
+  ObAccountDialog *dialog = data;
+
+  return g_strcmp0 (ob_account_dialog_get_state (dialog), "saving") != 0;
+}
+
+static guint
+count_rows (GtkListBox *list)
+{
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (list)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n++;
+  return n;
+}
+
+typedef struct
+{
+  GtkListBox *list;
+  const char *subtitle_part;
+} ListWait;
+
+static gboolean
+list_shows (gpointer data)
+{
+  ListWait *w = data;
+  GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (w->list));
+
+  if (w->subtitle_part == NULL)
+    return row == NULL;
+  return row != NULL && ADW_IS_ACTION_ROW (row) &&
+         (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), w->subtitle_part) != NULL ||
+          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                     w->subtitle_part) == 0);
+}
+
+static ObAccountDialog *
+open_account_dialog (Fixture    *f,
+                     GtkWidget  *page,
+                     const char *action,
+                     GVariant   *target)
+{
+  FindWindow fw = { f, OB_TYPE_ACCOUNT_DIALOG, NULL };
+
+  gtk_widget_activate_action_variant (page, action, target);
+  wait_until (window_of_type_shown, &fw);
+  g_assert_true (gtk_window_get_transient_for (fw.found) == GTK_WINDOW (f->window));
+  /* Held, so that its state can be read after it closed itself. */
+  return g_object_ref (OB_ACCOUNT_DIALOG (fw.found));
+}
+
+/* The Accounts page end to end: the assistant with a preset, the list, the
+ * editor, removal with its confirmation; the password in the real keyring. */
+static void
+test_accounts_add_edit_remove (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *password = g_strdup_printf ("ui-%s", uuid);
+  g_autofree char *email = g_strdup_printf ("rep-%.8s@fastmail.com", uuid);
+  g_autoptr(ObAccount) stored = NULL;
+  ObAccountDialog *dialog;
+  ObEngine *engine;
+  GtkWidget *page;
+  GtkListBox *list;
+
+  start_app (f, f->db_path);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 760);
+  engine = ob_window_get_engine (f->window);
+  ob_window_set_page (f->window, "accounts");
+  page = GTK_WIDGET (find_descendant (GTK_WIDGET (f->window), g_type_from_name ("ObAccountsPage")));
+  g_assert_true (ob_page_is_empty (OB_PAGE (page)));
+  list = GTK_LIST_BOX (find_named (page, "accounts-list"));
+  g_assert_nonnull (list);
+
+  /* Add: a provider first, as a row the keyboard can reach. */
+  dialog = open_account_dialog (f, page, "accounts.add", NULL);
+  g_assert_cmpstr (ob_account_dialog_get_state (dialog), ==, "provider");
+  save_screenshot (GTK_WIDGET (dialog), "account-providers");
+  {
+    GtkWidget *fastmail = find_row_titled (GTK_WIDGET (dialog), "Fastmail");
+
+    g_assert_nonnull (fastmail);
+    g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (fastmail)));
+    gtk_widget_activate (fastmail);
+  }
+  g_assert_cmpstr (ob_account_dialog_get_state (dialog), ==, "form");
+  set_row (GTK_WIDGET (dialog), "Email Address", email);
+  set_row (GTK_WIDGET (dialog), "Your Name, as Recipients See It", "Rep Żółć");
+  set_row (GTK_WIDGET (dialog), "Password", password);
+  /* A pause under 30 s is allowed, with a warning beside it. */
+  {
+    GtkWidget *pause = find_row_titled (GTK_WIDGET (dialog),
+                                        "Shortest Pause Between Sends (Seconds)");
+    GtkWidget *longest = find_row_titled (GTK_WIDGET (dialog),
+                                          "Longest Pause Between Sends (Seconds)");
+    GtkSpinButton *min = find_descendant (pause, GTK_TYPE_SPIN_BUTTON);
+    GtkSpinButton *max = find_descendant (longest, GTK_TYPE_SPIN_BUTTON);
+
+    const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (pause));
+
+    g_assert_true (subtitle == NULL || subtitle[0] == '\0');
+    gtk_spin_button_set_value (min, 10);
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (pause)), "30 seconds"));
+    /* Longer than the longest: refused in the form, nothing written. */
+    gtk_spin_button_set_value (max, 5);
+    ob_account_dialog_save (dialog);
+    g_assert_cmpstr (ob_account_dialog_get_state (dialog), ==, "form");
+    g_assert_nonnull (ob_account_dialog_get_error (dialog));
+    save_screenshot (GTK_WIDGET (dialog), "account-form-error");
+    gtk_spin_button_set_value (max, 40);
+    g_assert_null (ob_account_dialog_get_error (dialog));
+  }
+  /* Tall enough to show the whole form; then as narrow as a phone. */
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 560, 1000);
+  save_screenshot (GTK_WIDGET (dialog), "account-form");
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 360, 700);
+  save_screenshot (GTK_WIDGET (dialog), "account-form-narrow");
+  ob_account_dialog_save (dialog);
+  wait_until (dialog_settled, dialog);
+  g_assert_null (ob_account_dialog_get_error (dialog));
+  g_assert_cmpstr (ob_account_dialog_get_state (dialog), ==, "done");
+  g_object_unref (dialog);
+
+  /* Listed, with the preset's servers; the password in the keyring only. */
+  wait_until (list_shows, &(ListWait) { list, "smtp.fastmail.com" });
+  wait_until (page_has_content, page);
+  g_assert_cmpuint (count_rows (list), ==, 1);
+  stored = ob_accounts_get_by_name (ob_engine_get_store (engine), email, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored->display_name, ==, "Rep Żółć");
+  g_assert_cmpstr (stored->imap_host, ==, "imap.fastmail.com");
+  g_assert_cmpint (stored->pause_min, ==, 10);
+  g_assert_cmpint (stored->pause_max, ==, 40);
+  g_assert_cmpint (stored->daily_limit, ==, 50);
+  {
+    g_autoptr(ObSecret) smtp = ob_secrets_lookup_sync (stored->keyring_id, OB_SECRET_SMTP,
+                                                       NULL, &error);
+    g_autoptr(ObSecret) imap = ob_secrets_lookup_sync (stored->keyring_id, OB_SECRET_IMAP,
+                                                       NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (smtp, ==, password);
+    g_assert_cmpstr (imap, ==, password);
+  }
+  save_screenshot (GTK_WIDGET (f->window), "accounts-list");
+
+  /* Edit: a row opens the editor; the password left empty stays. */
+  dialog = open_account_dialog (f, page, "accounts.edit", g_variant_new_int64 (stored->id));
+  g_assert_cmpstr (ob_account_dialog_get_state (dialog), ==, "form");
+  set_row (GTK_WIDGET (dialog), "Account Name (Empty: the Address)", "Rep at Fastmail");
+  {
+    GtkWidget *limit = find_row_titled (GTK_WIDGET (dialog), "New First Emails per Day");
+
+    gtk_spin_button_set_value (find_descendant (limit, GTK_TYPE_SPIN_BUTTON), 25);
+  }
+  /* Test Connection says plainly that this build cannot yet. */
+  ob_account_dialog_test (dialog);
+  wait_until (dialog_settled, dialog);
+  g_assert_nonnull (strstr (ob_account_dialog_get_error (dialog), "not available"));
+  save_screenshot (GTK_WIDGET (dialog), "account-edit");
+  /* Enter in a field saves: Save is the window's default. */
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "default.activate", NULL));
+  /* The button shows itself pressed a moment, then clicks. */
+  wait_until (dialog_left_form, dialog);
+  wait_until (dialog_settled, dialog);
+  g_assert_null (ob_account_dialog_get_error (dialog));
+  g_object_unref (dialog);
+  wait_until (list_shows, &(ListWait) { list, "Rep at Fastmail" });
+  {
+    g_autoptr(ObAccount) edited = ob_accounts_get (ob_engine_get_store (engine), stored->id,
+                                                   &error);
+    g_autoptr(ObSecret) smtp = ob_secrets_lookup_sync (stored->keyring_id, OB_SECRET_SMTP,
+                                                       NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (edited->name, ==, "Rep at Fastmail");
+    g_assert_cmpint (edited->daily_limit, ==, 25);
+    g_assert_cmpstr (edited->keyring_id, ==, stored->keyring_id);
+    g_assert_cmpstr (smtp, ==, password);
+  }
+
+  /* Remove, confirmed; refused first while a campaign sends from it. */
+  {
+    g_autofree char *sql = g_strdup_printf ("INSERT INTO campaigns (name, account_id)"
+                                            " VALUES ('Q1 founders', %lld)",
+                                            (long long) stored->id);
+
+    ob_store_exec (ob_engine_get_store (engine), sql, &error);
+    g_assert_no_error (error);
+  }
+  for (guint attempt = 0; attempt < 2; attempt++)
+    {
+      FindWindow fw = { f, ADW_TYPE_MESSAGE_DIALOG, NULL };
+
+      dialog = open_account_dialog (f, page, "accounts.edit", g_variant_new_int64 (stored->id));
+      ob_account_dialog_remove (dialog);
+      wait_until (window_of_type_shown, &fw);
+      if (attempt == 0)
+        save_screenshot (GTK_WIDGET (fw.found), "account-remove-confirm");
+      adw_message_dialog_response (ADW_MESSAGE_DIALOG (fw.found), "remove");
+      wait_until (dialog_settled, dialog);
+      if (attempt == 0)
+        {
+          g_assert_cmpstr (ob_account_dialog_get_state (dialog), ==, "form");
+          g_assert_nonnull (strstr (ob_account_dialog_get_error (dialog), "Q1 founders"));
+          gtk_window_destroy (GTK_WINDOW (dialog));
+          ob_store_exec (ob_engine_get_store (engine), "DELETE FROM campaigns", &error);
+          g_assert_no_error (error);
+        }
+      else
+        g_assert_cmpstr (ob_account_dialog_get_state (dialog), ==, "done");
+      g_object_unref (dialog);
+    }
+
+  wait_until (list_shows, &(ListWait) { list, NULL });
+  g_assert_null (ob_accounts_get (ob_engine_get_store (engine), stored->id, &error));
+  g_assert_error (error, OB_ACCOUNT_ERROR, OB_ACCOUNT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (ob_secrets_lookup_sync (stored->keyring_id, OB_SECRET_SMTP, NULL, &error));
+  g_assert_error (error, OB_SECRETS_ERROR, OB_SECRETS_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  wait_until (page_is_empty, page);
+  save_screenshot (GTK_WIDGET (f->window), "accounts-after-remove");
+}
+
+/* ---- Campaigns ------------------------------------------------------------- */
 
 static GtkButton *
 find_button (GtkWidget  *root,
@@ -1042,6 +1317,8 @@ main (int    argc,
               test_import_assistant, fixture_teardown);
   g_test_add ("/ui/prospects/do-not-contact", Fixture, NULL, fixture_setup,
               test_do_not_contact, fixture_teardown);
+  g_test_add ("/ui/accounts/add-edit-remove", Fixture, NULL, fixture_setup,
+              test_accounts_add_edit_remove, fixture_teardown);
   g_test_add ("/ui/campaigns/build-check-preview-start", Fixture, NULL, fixture_setup,
               test_campaign_editor, fixture_teardown);
 #undef ADD

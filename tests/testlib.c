@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <sys/wait.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 
 #include "testlib.h"
@@ -45,6 +46,40 @@ run_cli (CliResult  *result,
   g_assert_no_error (error);
   g_assert_true (WIFEXITED (wait_status));
   result->status = WEXITSTATUS (wait_status);
+}
+
+/* The same, with @input on its standard input (a password, as a script
+ * pipes it). */
+void
+run_cli_with_input (CliResult  *result,
+                    const char *input,
+                    const char *first_arg,
+                    ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *cli = g_getenv ("OUTBOUND_CLI");
+  const char *arg;
+  va_list args;
+
+  cli_result_clear (result);
+  g_assert_nonnull (cli);
+  g_ptr_array_add (argv, (char *) cli);
+  va_start (args, first_arg);
+  for (arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                               G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, &result->out, &result->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  result->status = g_subprocess_get_exit_status (process);
 }
 
 void

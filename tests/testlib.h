@@ -21,6 +21,10 @@ void cli_result_clear (CliResult  *result);
 void run_cli          (CliResult  *result,
                        const char *first_arg,
                        ...) G_GNUC_NULL_TERMINATED;
+void run_cli_with_input (CliResult  *result,
+                         const char *input,
+                         const char *first_arg,
+                         ...) G_GNUC_NULL_TERMINATED;
 void remove_tree      (const char *path);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)

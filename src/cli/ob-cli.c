@@ -14,10 +14,12 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
 #include <gio/gunixoutputstream.h>
 
+#include "ob-accounts.h"
 #include "ob-dnc.h"
 #include "ob-engine.h"
 #include "ob-export.h"
@@ -39,6 +41,7 @@ static int cmd_status (ObCliGlobals *globals, int argc, char **argv);
 static int cmd_import (ObCliGlobals *globals, int argc, char **argv);
 static int cmd_export (ObCliGlobals *globals, int argc, char **argv);
 static int cmd_block (ObCliGlobals *globals, int argc, char **argv);
+static int cmd_account (ObCliGlobals *globals, int argc, char **argv);
 
 static const ObCliCommand commands[] = {
   { "status", "status [--json]", N_("Show what the store holds"), cmd_status },
@@ -47,12 +50,16 @@ static const ObCliCommand commands[] = {
     N_("Write prospects as CSV to standard output"), cmd_export },
   { "block", "block add|remove|list [ADDR|@DOMAIN]",
     N_("Manage the do-not-contact list"), cmd_block },
+  { "account", "account add|list|test|remove [NAME] [OPTIONS]",
+    N_("Manage the mailboxes you send from"), cmd_account },
   { "campaign", "campaign create --from FILE | list | show NAME | start NAME | pause NAME",
     N_("Create, inspect, start and pause campaigns"), ob_cli_cmd_campaign },
   { "enroll", "enroll --campaign NAME (--all | --tag T | --email E...)",
     N_("Add prospects to a campaign"), ob_cli_cmd_enroll },
   { "preview", "preview --campaign NAME --email E [--step N] [--raw]",
     N_("Show a step as the prospect would receive it"), ob_cli_cmd_preview },
+  { "run", "run [--for SECONDS] [--until-idle]",
+    N_("Send for every running campaign, one line per event"), ob_cli_cmd_run },
   { "classify", "classify [--json] FILE.eml...",
     N_("Tell replies, auto-replies, bounces and opt-outs apart"), ob_cli_cmd_classify },
 };
@@ -87,6 +94,30 @@ print_usage (FILE *out)
   fprintf (out, "  %-28s %s\n", "block remove ADDR|@DOMAIN", _("Remove an entry"));
   fprintf (out, "  %-28s %s\n", "block list", _("List entries and the active prospects each stops"));
   fprintf (out, "  %-28s %s\n", "block import FILE", _("Add the addresses and domains of a CSV file"));
+  fprintf (out, "\n%s\n", _("Account commands:"));
+  fprintf (out, "  %s\n", "account add --name NAME --email ADDR --smtp HOST:PORT:SECURITY [OPTIONS]");
+  fprintf (out, "  %-28s %s\n", "", _("Add a mailbox; SECURITY is tls, starttls or insecure"));
+  fprintf (out, "  %-28s %s\n", "account list [--json]", _("List the accounts"));
+  fprintf (out, "  %-28s %s\n", "account test NAME", _("Connect to both servers and log in"));
+  fprintf (out, "  %-28s %s\n", "account remove NAME", _("Remove an account and its passwords"));
+  fprintf (out, "\n%s\n", _("Account add options:"));
+  fprintf (out, "  %-28s %s\n", "--preset ID",
+           _("Servers of a provider: gmail, microsoft, yahoo, icloud, fastmail, zoho"));
+  fprintf (out, "  %-28s %s\n", "--imap HOST:PORT:SECURITY", _("The IMAP side (optional)"));
+  fprintf (out, "  %-28s %s\n", "--display-name TEXT", _("The name recipients see"));
+  fprintf (out, "  %-28s %s\n", "--user LOGIN", _("Login for both sides (default: the address)"));
+  fprintf (out, "  %-28s %s\n", "--imap-user LOGIN", _("Login for the IMAP side, when different"));
+  fprintf (out, "  %-28s %s\n", "--password-stdin",
+           _("Read the password from standard input (first line)"));
+  fprintf (out, "  %-28s %s\n", "--imap-password-stdin",
+           _("Read a different IMAP password from the next line"));
+  fprintf (out, "  %-28s %s\n", "--ca-file PEM", _("Trust one more CA for this account"));
+  fprintf (out, "  %-28s %s\n", "--pin [smtp:|imap:]SHA256",
+           _("Trust this exact certificate (repeatable)"));
+  fprintf (out, "  %-28s %s\n", "--daily-limit N", _("New first emails per day (default 50)"));
+  fprintf (out, "  %-28s %s\n", "--pause MIN-MAX",
+           _("Seconds between two sends (default 60-180)"));
+  fprintf (out, "  %-28s %s\n", "--signature TEXT", _("Added below every message"));
   fprintf (out, "\n%s\n", _("Campaign commands:"));
   fprintf (out, "  %-28s %s\n", "campaign create --from FILE", _("Create a draft from a campaign file (- for stdin)"));
   fprintf (out, "  %-28s %s\n", "campaign update --from FILE", _("Change the campaign the file names"));
@@ -614,6 +645,513 @@ cmd_block (ObCliGlobals  *globals,
     }
 
   return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+}
+
+
+/* Reads one line of standard input for a password: never from argv or the
+ * environment, where other users and logs see it. Without echo on a
+ * terminal. The caller wipes and frees it. */
+static char *
+read_password_line (const char  *prompt,
+                    GError     **error)
+{
+  GString *line = g_string_sized_new (64);
+  struct termios saved, quiet;
+  gboolean tty = isatty (STDIN_FILENO);
+  gboolean restore = FALSE;
+  char c;
+  ssize_t n;
+
+  if (tty)
+    {
+      fprintf (stderr, "%s", prompt);
+      fflush (stderr);
+      if (tcgetattr (STDIN_FILENO, &saved) == 0)
+        {
+          quiet = saved;
+          quiet.c_lflag &= ~(tcflag_t) ECHO;
+          restore = tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+        }
+    }
+
+  /* One byte at a time: what follows the line is the next password's. */
+  while ((n = read (STDIN_FILENO, &c, 1)) == 1 && c != '\n')
+    if (line->len < 4096)
+      g_string_append_c (line, c);
+
+  if (restore)
+    {
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      fprintf (stderr, "\n");
+    }
+  if (line->len > 0 && line->str[line->len - 1] == '\r')
+    g_string_truncate (line, line->len - 1);
+
+  if (line->len == 0)
+    {
+      g_string_free (line, TRUE);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   n < 0 ? _("Could not read the password from standard input")
+                         : _("No password on standard input"));
+      return NULL;
+    }
+  return g_string_free (line, FALSE);
+}
+
+static void
+wipe_password (char *password)
+{
+  if (password != NULL)
+    {
+      memset (password, 0, strlen (password));
+      g_free (password);
+    }
+}
+
+typedef char ObCliPassword;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObCliPassword, wipe_password)
+
+static gboolean
+add_pin (ObAccount   *account,
+         const char  *text,
+         GError     **error)
+{
+  const char *sides[] = { "smtp:", "imap:" };
+  gboolean on[2] = { TRUE, TRUE };
+  g_autofree char *pin = NULL;
+
+  for (guint s = 0; s < 2; s++)
+    if (g_str_has_prefix (text, sides[s]))
+      {
+        on[s] = TRUE;
+        on[1 - s] = FALSE;
+        text += strlen (sides[s]);
+      }
+
+  pin = ob_account_normalize_pin (text, error);
+  if (pin == NULL)
+    return FALSE;
+
+  for (guint s = 0; s < 2; s++)
+    if (on[s])
+      {
+        GStrv *pins = s == 0 ? &account->smtp_pins : &account->imap_pins;
+        guint n = g_strv_length (*pins);
+
+        *pins = g_renew (char *, *pins, n + 2);
+        (*pins)[n] = g_strdup (pin);
+        (*pins)[n + 1] = NULL;
+      }
+  return TRUE;
+}
+
+static void
+warn_insecure (const char *side)
+{
+  fprintf (stderr, _("outbound-cli: warning: the %s side is not encrypted: the password and "
+                     "every message cross the network readable by anyone on the way\n"), side);
+}
+
+static int
+account_add (ObCliGlobals  *globals,
+             int            argc,
+             char         **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObEngine) engine = NULL;
+  g_autoptr(ObAccount) account = ob_account_new ();
+  g_autoptr(ObCliPassword) smtp_password = NULL;
+  g_autoptr(ObCliPassword) imap_password = NULL;
+  const ObAccountPreset *preset = NULL;
+  gboolean password_stdin = FALSE, imap_password_stdin = FALSE;
+  gboolean smtp_given = FALSE, imap_given = FALSE, imap_user_given = FALSE;
+
+  for (int i = 2; i < argc; i++)
+    {
+      const char *value;
+
+      if (ob_cli_option_value (argc, argv, &i, "--name", &value))
+        {
+          if (value == NULL || value[0] == '\0')
+            return ob_cli_usage_error (_("account add: --name needs a name"));
+          g_free (account->name);
+          account->name = g_strdup (value);
+        }
+      else if (ob_cli_option_value (argc, argv, &i, "--email", &value))
+        {
+          if (value == NULL || value[0] == '\0')
+            return ob_cli_usage_error (_("account add: --email needs an address"));
+          g_free (account->email);
+          account->email = g_strdup (value);
+        }
+      else if (ob_cli_option_value (argc, argv, &i, "--display-name", &value))
+        {
+          if (value == NULL)
+            return ob_cli_usage_error (_("account add: --display-name needs a text"));
+          g_free (account->display_name);
+          account->display_name = g_strdup (value);
+        }
+      else if (ob_cli_option_value (argc, argv, &i, "--signature", &value))
+        {
+          if (value == NULL)
+            return ob_cli_usage_error (_("account add: --signature needs a text"));
+          g_free (account->signature);
+          account->signature = g_strdup (value);
+        }
+      else if (ob_cli_option_value (argc, argv, &i, "--preset", &value))
+        {
+          preset = ob_account_preset_find (value);
+          if (preset == NULL)
+            return ob_cli_usage_error (_("account add: unknown preset “%s”"), value != NULL ? value : "");
+        }
+      else if (ob_cli_option_value (argc, argv, &i, "--smtp", &value))
+        {
+          g_free (account->smtp_host);
+          account->smtp_host = NULL;
+          if (!ob_account_parse_server (value, &account->smtp_host, &account->smtp_port,
+                                        &account->smtp_security, &error))
+            return ob_cli_usage_error (_("account add: --smtp %s"), error->message);
+          smtp_given = TRUE;
+        }
+      else if (ob_cli_option_value (argc, argv, &i, "--imap", &value))
+        {
+          g_clear_pointer (&account->imap_host, g_free);
+          if (!ob_account_parse_server (value, &account->imap_host, &account->imap_port,
+                                        &account->imap_security, &error))
+            return ob_cli_usage_error (_("account add: --imap %s"), error->message);
+          imap_given = TRUE;
+        }
+      else if (ob_cli_option_value (argc, argv, &i, "--user", &value))
+        {
+          if (value == NULL || value[0] == '\0')
+            return ob_cli_usage_error (_("account add: --user needs a login"));
+          g_free (account->smtp_user);
+          account->smtp_user = g_strdup (value);
+          if (!imap_user_given)
+            {
+              g_free (account->imap_user);
+              account->imap_user = g_strdup (value);
+            }
+        }
+      else if (ob_cli_option_value (argc, argv, &i, "--imap-user", &value))
+        {
+          if (value == NULL || value[0] == '\0')
+            return ob_cli_usage_error (_("account add: --imap-user needs a login"));
+          g_free (account->imap_user);
+          account->imap_user = g_strdup (value);
+          imap_user_given = TRUE;
+        }
+      else if (ob_cli_option_value (argc, argv, &i, "--ca-file", &value))
+        {
+          if (value == NULL || value[0] == '\0')
+            return ob_cli_usage_error (_("account add: --ca-file needs a file"));
+          g_free (account->ca_file);
+          account->ca_file = g_canonicalize_filename (value, NULL);
+        }
+      else if (ob_cli_option_value (argc, argv, &i, "--pin", &value))
+        {
+          if (!add_pin (account, value != NULL ? value : "", &error))
+            return ob_cli_usage_error (_("account add: --pin %s"), error->message);
+        }
+      else if (ob_cli_option_value (argc, argv, &i, "--daily-limit", &value))
+        {
+          char *end = NULL;
+          guint64 limit = value != NULL ? g_ascii_strtoull (value, &end, 10) : 0;
+
+          if (value == NULL || !g_ascii_isdigit (value[0]) || *end != '\0' ||
+              limit > OB_ACCOUNT_MAX_DAILY_LIMIT)
+            return ob_cli_usage_error (_("account add: --daily-limit needs a number from 0 to %d"),
+                                OB_ACCOUNT_MAX_DAILY_LIMIT);
+          account->daily_limit = (gint64) limit;
+        }
+      else if (ob_cli_option_value (argc, argv, &i, "--pause", &value))
+        {
+          if (!ob_account_parse_pause (value, &account->pause_min, &account->pause_max, &error))
+            return ob_cli_usage_error (_("account add: --pause %s"), error->message);
+        }
+      else if (g_strcmp0 (argv[i], "--password-stdin") == 0)
+        password_stdin = TRUE;
+      else if (g_strcmp0 (argv[i], "--imap-password-stdin") == 0)
+        imap_password_stdin = TRUE;
+      else if (g_str_has_prefix (argv[i], "--password"))
+        return ob_cli_usage_error (_("account add: a password is read from standard input only "
+                              "(--password-stdin), never from the command line"));
+      else
+        return ob_cli_usage_error (_("account add: unexpected “%s”"), argv[i]);
+    }
+
+  if (account->name[0] == '\0')
+    return ob_cli_usage_error (_("account add: --name is required"));
+  if (account->email[0] == '\0')
+    return ob_cli_usage_error (_("account add: --email is required"));
+  if (preset == NULL && !smtp_given)
+    return ob_cli_usage_error (_("account add: --smtp (or --preset) is required"));
+  if (imap_password_stdin && !password_stdin)
+    return ob_cli_usage_error (_("account add: --imap-password-stdin goes with --password-stdin"));
+
+  /* A preset gives what was not written out. */
+  if (preset != NULL)
+    {
+      g_autoptr(ObAccount) given = ob_account_copy (account);
+
+      ob_account_apply_preset (account, preset);
+      if (smtp_given)
+        {
+          g_free (account->smtp_host);
+          account->smtp_host = g_strdup (given->smtp_host);
+          account->smtp_port = given->smtp_port;
+          account->smtp_security = given->smtp_security;
+        }
+      if (imap_given)
+        {
+          g_free (account->imap_host);
+          account->imap_host = g_strdup (given->imap_host);
+          account->imap_port = given->imap_port;
+          account->imap_security = given->imap_security;
+        }
+    }
+
+  if (!ob_account_validate (account, &error))
+    return ob_cli_usage_error ("account add: %s", error->message);
+
+  if (account->smtp_security == OB_SECURITY_INSECURE)
+    warn_insecure ("SMTP");
+  if (ob_account_has_imap (account) && account->imap_security == OB_SECURITY_INSECURE)
+    warn_insecure ("IMAP");
+
+  if (password_stdin)
+    {
+      smtp_password = read_password_line (imap_password_stdin ? _("SMTP password: ")
+                                                              : _("Password: "), &error);
+      if (smtp_password == NULL)
+        return ob_cli_failure (error);
+      if (imap_password_stdin)
+        {
+          imap_password = read_password_line (_("IMAP password: "), &error);
+          if (imap_password == NULL)
+            return ob_cli_failure (error);
+        }
+    }
+
+  engine = ob_engine_new (globals->db_path, &error);
+  if (engine == NULL)
+    return ob_cli_failure (error);
+
+  if (!ob_accounts_add (ob_engine_get_store (engine), account, &error))
+    return ob_cli_failure (error);
+
+  /* On failure the account goes again: nothing half-made is left. */
+  if (smtp_password != NULL &&
+      !ob_account_store_passwords (account, smtp_password, imap_password, NULL, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The account was not added: %s"),
+                                                  error->message);
+
+      ob_secrets_delete_sync (account->keyring_id, NULL, NULL);
+      ob_accounts_remove (ob_engine_get_store (engine), account->id, NULL);
+
+      g_clear_error (&error);
+      g_set_error_literal (&error, OB_SECRETS_ERROR, 0, message);
+      return ob_cli_failure (error);
+    }
+
+  printf (_("Added account “%s” (%s)\n"), account->name, account->email);
+  if (smtp_password == NULL)
+    printf ("%s\n", _("No password was stored (a relay may not need one). To give one, "
+                      "remove the account and add it again with --password-stdin, or enter "
+                      "it in the app."));
+  return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+}
+
+static char *
+server_to_string (const char *host,
+                  guint       port,
+                  ObSecurity  security)
+{
+  if (host == NULL)
+    return g_strdup ("-");
+  return g_strdup_printf (strchr (host, ':') != NULL ? "[%s]:%u:%s" : "%s:%u:%s",
+                          host, port, ob_security_to_string (security));
+}
+
+/* The keys are documented in README.md: keep them stable. */
+static void
+account_to_json (ObJsonWriter    *json,
+                 const ObAccount *a)
+{
+  ob_json_writer_begin_object (json, NULL);
+  ob_json_writer_int (json, "id", a->id);
+  ob_json_writer_string (json, "name", a->name);
+  ob_json_writer_string (json, "email", a->email);
+  ob_json_writer_string (json, "display_name", a->display_name);
+  ob_json_writer_begin_object (json, "smtp");
+  ob_json_writer_string (json, "host", a->smtp_host);
+  ob_json_writer_int (json, "port", a->smtp_port);
+  ob_json_writer_string (json, "security", ob_security_to_string (a->smtp_security));
+  ob_json_writer_string (json, "user", ob_account_get_smtp_login (a));
+  ob_json_writer_begin_array (json, "pins");
+  for (guint i = 0; a->smtp_pins[i] != NULL; i++)
+    ob_json_writer_string (json, NULL, a->smtp_pins[i]);
+  ob_json_writer_end_array (json);
+  ob_json_writer_end_object (json);
+  if (ob_account_has_imap (a))
+    {
+      ob_json_writer_begin_object (json, "imap");
+      ob_json_writer_string (json, "host", a->imap_host);
+      ob_json_writer_int (json, "port", a->imap_port);
+      ob_json_writer_string (json, "security", ob_security_to_string (a->imap_security));
+      ob_json_writer_string (json, "user", ob_account_get_imap_login (a));
+      ob_json_writer_begin_array (json, "pins");
+      for (guint i = 0; a->imap_pins[i] != NULL; i++)
+        ob_json_writer_string (json, NULL, a->imap_pins[i]);
+      ob_json_writer_end_array (json);
+      ob_json_writer_end_object (json);
+    }
+  if (a->ca_file != NULL)
+    ob_json_writer_string (json, "ca_file", a->ca_file);
+  ob_json_writer_boolean (json, "provider_saves_sent", a->provider_saves_sent);
+  ob_json_writer_int (json, "daily_limit", a->daily_limit);
+  ob_json_writer_int (json, "pause_min", a->pause_min);
+  ob_json_writer_int (json, "pause_max", a->pause_max);
+  ob_json_writer_string (json, "state", ob_account_state_to_string (a->state));
+  ob_json_writer_string (json, "state_reason", a->state_reason);
+  ob_json_writer_end_object (json);
+}
+
+static int
+account_list (ObCliGlobals *globals,
+              gboolean      as_json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObEngine) engine = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+
+  engine = ob_engine_new (globals->db_path, &error);
+  if (engine == NULL)
+    return ob_cli_failure (error);
+  accounts = ob_accounts_list (ob_engine_get_store (engine), &error);
+  if (accounts == NULL)
+    return ob_cli_failure (error);
+
+  if (as_json)
+    {
+      g_autoptr(ObJsonWriter) json = ob_json_writer_new (TRUE);
+      g_autofree char *text = NULL;
+
+      ob_json_writer_begin_array (json, NULL);
+      for (guint i = 0; i < accounts->len; i++)
+        account_to_json (json, g_ptr_array_index (accounts, i));
+      ob_json_writer_end_array (json);
+      text = ob_json_writer_finish (g_steal_pointer (&json));
+      fputs (text, stdout);
+    }
+  else
+    for (guint i = 0; i < accounts->len; i++)
+      {
+        const ObAccount *a = g_ptr_array_index (accounts, i);
+        g_autofree char *smtp = server_to_string (a->smtp_host, a->smtp_port, a->smtp_security);
+        g_autofree char *imap = server_to_string (a->imap_host, a->imap_port, a->imap_security);
+
+        printf ("%s\t%s\t%s\t%s\t%s\n", a->name, a->email, smtp, imap,
+                ob_account_state_to_string (a->state));
+      }
+
+  return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+}
+
+static int
+account_remove (ObCliGlobals *globals,
+                const char   *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObEngine) engine = NULL;
+  g_autoptr(ObAccount) account = NULL;
+
+  engine = ob_engine_new (globals->db_path, &error);
+  if (engine == NULL)
+    return ob_cli_failure (error);
+  account = ob_accounts_get_by_name (ob_engine_get_store (engine), name, &error);
+  if (account == NULL || !ob_accounts_remove (ob_engine_get_store (engine), account->id, &error))
+    return ob_cli_failure (error);
+
+  /* The row first: a keyring that is away must not keep an account the
+   * user wants gone. What is left behind is said, with its label. */
+  if (!ob_secrets_delete_sync (account->keyring_id, NULL, &error))
+    {
+      g_autofree char *label = ob_account_dup_secret_label (account, OB_SECRET_SMTP);
+      g_autofree char *message =
+        g_strdup_printf (_("The account “%s” was removed, but its passwords could not be "
+                           "deleted from the keyring (%s). Delete the items labelled “%s” "
+                           "and its IMAP one in Passwords and Keys."),
+                         account->name, error->message, label);
+
+      g_clear_error (&error);
+      g_set_error_literal (&error, OB_SECRETS_ERROR, 0, message);
+      return ob_cli_failure (error);
+    }
+
+  printf (_("Removed account “%s”\n"), account->name);
+  return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+}
+
+static int
+account_test (ObCliGlobals *globals,
+              const char   *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObEngine) engine = NULL;
+  g_autoptr(ObAccount) account = NULL;
+
+  engine = ob_engine_new (globals->db_path, &error);
+  if (engine == NULL)
+    return ob_cli_failure (error);
+  account = ob_accounts_get_by_name (ob_engine_get_store (engine), name, &error);
+  if (account == NULL || !ob_account_test (account, NULL, &error))
+    return ob_cli_failure (error);
+
+  printf (_("Account “%s”: SMTP works"), account->name);
+  if (ob_account_has_imap (account))
+    printf (_(", IMAP works"));
+  printf ("\n");
+  return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+}
+
+static int
+cmd_account (ObCliGlobals  *globals,
+             int            argc,
+             char         **argv)
+{
+  const char *action = argc > 1 ? argv[1] : NULL;
+
+  if (action == NULL)
+    return ob_cli_usage_error (_("account: add, list, test or remove?"));
+
+  if (g_strcmp0 (action, "add") == 0)
+    return account_add (globals, argc, argv);
+
+  if (g_strcmp0 (action, "list") == 0)
+    {
+      gboolean as_json = FALSE;
+
+      for (int i = 2; i < argc; i++)
+        if (g_strcmp0 (argv[i], "--json") == 0)
+          as_json = TRUE;
+        else
+          return ob_cli_usage_error (_("account list: unexpected “%s”"), argv[i]);
+      return account_list (globals, as_json);
+    }
+
+  if (g_strcmp0 (action, "remove") == 0 || g_strcmp0 (action, "test") == 0)
+    {
+      if (argc < 3 || argv[2][0] == '\0')
+        return ob_cli_usage_error (_("account %s: which account?"), action);
+      if (argc > 3)
+        return ob_cli_usage_error (_("account %s: unexpected “%s”"), action, argv[3]);
+      return g_strcmp0 (action, "remove") == 0 ? account_remove (globals, argv[2])
+                                               : account_test (globals, argv[2]);
+    }
+
+  return ob_cli_usage_error (_("account: unknown action “%s”"), action);
 }
 
 int

@@ -51,6 +51,11 @@ int      ob_cli_cmd_preview  (ObCliGlobals *globals,
                               int           argc,
                               char        **argv);
 
+/* ob-cli-run.c */
+int      ob_cli_cmd_run      (ObCliGlobals *globals,
+                              int           argc,
+                              char        **argv);
+
 /* ob-cli-classify.c */
 int      ob_cli_cmd_classify (ObCliGlobals *globals,
                               int           argc,

@@ -606,6 +606,31 @@ ob_outbox_mark_retry (ObStore             *store,
 }
 
 static gboolean
+uncertain_body (ObStore  *store,
+                gpointer  data,
+                GError  **error)
+{
+  Outcome *o = data;
+  const ObOutboxSend *s = o->send;
+  g_autofree char *detail = ob_outbox_event_detail ("message_id", s->message_id, "reason", o->text, NULL);
+
+  return update_send (store, o, "uncertain", error)
+         && ob_outbox_add_event (store, "uncertain", s->account_id, s->campaign_id, s->prospect_id,
+                                 s->enrollment_id, s->send_id, s->step, detail, error);
+}
+
+gboolean
+ob_outbox_mark_uncertain (ObStore             *store,
+                          const ObOutboxSend  *send,
+                          const char          *reason,
+                          GError             **error)
+{
+  Outcome o = { send, 0, reason, 0, FALSE };
+
+  return in_transaction (store, uncertain_body, &o, error);
+}
+
+static gboolean
 failed_body (ObStore  *store,
              gpointer  data,
              GError  **error)

@@ -74,6 +74,12 @@ gboolean      ob_outbox_mark_retry     (ObStore                    *store,
                                         const char                 *smtp_text,
                                         gint64                      retry_at,
                                         GError                    **error);
+/* The connection died after the whole message went and before the server
+ * answered: it may have been accepted. 'uncertain', never resent by itself. */
+gboolean      ob_outbox_mark_uncertain (ObStore                    *store,
+                                        const ObOutboxSend         *send,
+                                        const char                 *reason,
+                                        GError                    **error);
 /* A 5xx: 'failed'. A refused recipient bounces the enrollment and the
  * prospect; anything else holds the enrollment for the rep. */
 gboolean      ob_outbox_mark_failed    (ObStore                    *store,

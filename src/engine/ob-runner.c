@@ -1,0 +1,247 @@
+/* ob-runner.c: the worker threads that send (and watch): one set per engine
+ *
+ * Copyright 2026 The Outbound authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Threads: main thread only (the engine's). Senders report here through
+ * their events; this object re-emits them as the "event" signal and tells
+ * the engine's listeners that sends changed. Changes to the store made
+ * elsewhere (a campaign started, prospects enrolled, a reply recorded) wake
+ * every sender, so they act on them at once instead of at their next
+ * planned time. Accounts added or removed start or stop their sender.
+ */
+
+#define G_LOG_DOMAIN "ob-runner"
+
+#include "config.h"
+
+#include "ob-accounts.h"
+#include "ob-outbox.h"
+#include "ob-runner.h"
+
+struct _ObRunner
+{
+  GObject     parent_instance;
+
+  ObEngine   *engine;
+  GPtrArray  *senders;    /* ObSender */
+  GHashTable *idle;       /* account id → TRUE when nothing is scheduled */
+  gulong      changed_id;
+  gboolean    running;
+};
+
+enum {
+  EVENT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (ObRunner, ob_runner, G_TYPE_OBJECT)
+
+static void
+on_sender_event (const ObSenderEvent *event,
+                 gpointer             user_data)
+{
+  ObRunner *self = user_data;
+  gint64 *key = g_new (gint64, 1);
+
+  *key = event->account_id;
+  g_hash_table_replace (self->idle, key,
+                        GINT_TO_POINTER ((event->kind == OB_SENDER_WAITING && event->wake_at == 0)
+                                         || event->kind == OB_SENDER_ACCOUNT_HELD));
+  g_signal_emit (self, signals[EVENT], 0, event);
+  if (event->kind != OB_SENDER_WAITING)
+    ob_engine_notify_store_changed (self->engine, "sends");
+}
+
+static ObSender *
+find_sender (ObRunner *self,
+             gint64    account_id)
+{
+  for (guint i = 0; i < self->senders->len; i++)
+    if (ob_sender_get_account_id (g_ptr_array_index (self->senders, i)) == account_id)
+      return g_ptr_array_index (self->senders, i);
+  return NULL;
+}
+
+/* One sender per account in the store, no more, no less. */
+static gboolean
+sync_senders (ObRunner  *self,
+              GError   **error)
+{
+  g_autoptr(GPtrArray) accounts = ob_accounts_list (ob_engine_get_store (self->engine), error);
+
+  if (accounts == NULL)
+    return FALSE;
+
+  for (guint i = self->senders->len; i > 0; i--)
+    {
+      ObSender *sender = g_ptr_array_index (self->senders, i - 1);
+      gboolean kept = FALSE;
+
+      for (guint j = 0; j < accounts->len && !kept; j++)
+        kept = ((ObAccount *) g_ptr_array_index (accounts, j))->id == ob_sender_get_account_id (sender);
+      if (!kept)
+        {
+          gint64 id = ob_sender_get_account_id (sender);
+
+          ob_sender_stop (sender);
+          g_hash_table_remove (self->idle, &id);
+          g_ptr_array_remove_index (self->senders, i - 1);
+        }
+    }
+
+  for (guint j = 0; j < accounts->len; j++)
+    {
+      ObAccount *account = g_ptr_array_index (accounts, j);
+      ObSender *sender;
+
+      if (find_sender (self, account->id) != NULL)
+        continue;
+      sender = ob_sender_new (ob_engine_get_db_path (self->engine), account->id, NULL,
+                              on_sender_event, self, NULL);
+      g_ptr_array_add (self->senders, sender);
+      ob_sender_start (sender);
+    }
+  return TRUE;
+}
+
+static void
+on_store_changed (ObRunner   *self,
+                  const char *table)
+{
+  /* What the senders write themselves does not need to wake them. */
+  if (g_strcmp0 (table, "sends") == 0 || g_strcmp0 (table, "events") == 0)
+    return;
+  if (g_strcmp0 (table, "accounts") == 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!sync_senders (self, &error))
+        g_warning ("Cannot start the senders: %s", error->message);
+    }
+  g_hash_table_remove_all (self->idle);
+  for (guint i = 0; i < self->senders->len; i++)
+    ob_sender_wake (g_ptr_array_index (self->senders, i));
+}
+
+gboolean
+ob_runner_start (ObRunner  *self,
+                 GError   **error)
+{
+  gint64 uncertain;
+
+  g_return_val_if_fail (OB_IS_RUNNER (self), FALSE);
+
+  if (self->running)
+    return TRUE;
+  uncertain = ob_outbox_recover (ob_engine_get_store (self->engine), error);
+  if (uncertain < 0)
+    return FALSE;
+  if (uncertain > 0)
+    {
+      g_message ("%" G_GINT64_FORMAT " message(s) were being sent when Outbound stopped: "
+                 "marked uncertain for you to check", uncertain);
+      ob_engine_notify_store_changed (self->engine, "sends");
+    }
+  if (!sync_senders (self, error))
+    return FALSE;
+  self->changed_id = g_signal_connect_object (self->engine, "store-changed",
+                                              G_CALLBACK (on_store_changed), self, G_CONNECT_SWAPPED);
+  self->running = TRUE;
+  return TRUE;
+}
+
+void
+ob_runner_stop (ObRunner *self)
+{
+  g_return_if_fail (OB_IS_RUNNER (self));
+
+  for (guint i = 0; i < self->senders->len; i++)
+    ob_sender_stop (g_ptr_array_index (self->senders, i));
+  g_ptr_array_set_size (self->senders, 0);
+  g_hash_table_remove_all (self->idle);
+  g_clear_signal_handler (&self->changed_id, self->engine);
+  self->running = FALSE;
+}
+
+gboolean
+ob_runner_is_running (ObRunner *self)
+{
+  return self->running;
+}
+
+gboolean
+ob_runner_is_idle (ObRunner *self)
+{
+  for (guint i = 0; i < self->senders->len; i++)
+    {
+      gint64 id = ob_sender_get_account_id (g_ptr_array_index (self->senders, i));
+
+      if (!GPOINTER_TO_INT (g_hash_table_lookup (self->idle, &id)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+guint
+ob_runner_get_n_senders (ObRunner *self)
+{
+  return self->senders->len;
+}
+
+static void
+ob_runner_dispose (GObject *object)
+{
+  ObRunner *self = OB_RUNNER (object);
+
+  if (self->engine != NULL)
+    ob_runner_stop (self);
+  g_clear_object (&self->engine);
+  G_OBJECT_CLASS (ob_runner_parent_class)->dispose (object);
+}
+
+static void
+ob_runner_finalize (GObject *object)
+{
+  ObRunner *self = OB_RUNNER (object);
+
+  g_ptr_array_unref (self->senders);
+  g_hash_table_unref (self->idle);
+  G_OBJECT_CLASS (ob_runner_parent_class)->finalize (object);
+}
+
+static void
+ob_runner_class_init (ObRunnerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ob_runner_dispose;
+  object_class->finalize = ob_runner_finalize;
+
+  /**
+   * ObRunner::event:
+   * @event: (type gpointer): the ObSenderEvent, valid during the emission
+   *
+   * Something a sender did or is waiting for, on the main context.
+   */
+  signals[EVENT] = g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                 NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+}
+
+static void
+ob_runner_init (ObRunner *self)
+{
+  self->senders = g_ptr_array_new_with_free_func (g_object_unref);
+  self->idle = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+ObRunner *
+ob_runner_new (ObEngine *engine)
+{
+  ObRunner *self = g_object_new (OB_TYPE_RUNNER, NULL);
+
+  self->engine = g_object_ref (engine);
+  return self;
+}

@@ -1,0 +1,574 @@
+/* ob-sender.c: one worker thread per account that sends one message at a time
+ *
+ * Copyright 2026 The Outbound authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Threads: ob_sender_new/start/wake/stop on the thread that owns @context
+ * (the main thread in the app and the CLI). Everything else runs on the
+ * sender's own thread with its own store connection; it reports through
+ * events posted to @context, never by touching the caller's objects.
+ *
+ * The loop: ask the scheduler what is due for this account; wait (on a
+ * condition another thread can signal at once) until it may go; make sure
+ * the SMTP connection is open and authenticated (the password is read from
+ * the keyring just before connecting, and wiped after); claim the step
+ * durably ('sending'); hand it to the server; record the outcome at once.
+ * One connection serves consecutive messages (the SMTP layer resets
+ * between them) and is closed when the next message is far off.
+ */
+
+#define G_LOG_DOMAIN "ob-sender"
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "ob-accounts.h"
+#include "ob-campaign.h"
+#include "ob-outbox.h"
+#include "ob-schedule.h"
+#include "ob-secrets.h"
+#include "ob-sender.h"
+#include "ob-smtp.h"
+
+/* Close an idle connection when the next message is further off than this. */
+#define IDLE_CLOSE_SECONDS   30
+/* After a store error or an unexpected failure, look again after this. */
+#define ERROR_BACKOFF_SECONDS 30
+/* Retries of a 4xx: 1, 2, 4 ... minutes, at most 6 hours apart. */
+#define RETRY_FIRST_SECONDS  60
+#define RETRY_MAX_SECONDS    (6 * 3600)
+/* A provider's rate limit holds the account this long when it says no more. */
+#define RATE_LIMIT_SECONDS   3600
+
+struct _ObSender
+{
+  GObject            parent_instance;
+
+  /* set at creation, read-only after */
+  char              *db_path;
+  gint64             account_id;
+  GMainContext      *context;
+  ObSenderEventFunc  func;
+  gpointer           user_data;
+  GDestroyNotify     destroy;
+
+  /* shared, under lock */
+  GMutex             lock;
+  GCond              cond;
+  gboolean           wake;
+  gboolean           quit;
+  GCancellable      *cancellable;
+  GThread           *thread;
+
+  /* the worker's own */
+  ObSmtpConnection  *smtp;
+};
+
+G_DEFINE_FINAL_TYPE (ObSender, ob_sender, G_TYPE_OBJECT)
+
+const char *
+ob_sender_event_kind_to_string (ObSenderEventKind kind)
+{
+  static const char * const names[] = {
+    [OB_SENDER_SENT] = "sent",
+    [OB_SENDER_RETRY] = "retry",
+    [OB_SENDER_BOUNCED] = "bounced",
+    [OB_SENDER_FAILED] = "failed",
+    [OB_SENDER_UNCERTAIN] = "uncertain",
+    [OB_SENDER_HELD] = "held",
+    [OB_SENDER_ACCOUNT_HELD] = "account-held",
+    [OB_SENDER_CAMPAIGN_PAUSED] = "campaign-paused",
+    [OB_SENDER_WAITING] = "waiting",
+    [OB_SENDER_ERROR] = "error",
+  };
+
+  return kind < G_N_ELEMENTS (names) ? names[kind] : "unknown";
+}
+
+/* ---- Events ---------------------------------------------------------------- */
+
+typedef struct
+{
+  ObSender      *sender;
+  ObSenderEvent  event;
+} Posted;
+
+static void
+posted_free (Posted *posted)
+{
+  g_free (posted->event.email);
+  g_free (posted->event.message_id);
+  g_free (posted->event.detail);
+  g_object_unref (posted->sender);
+  g_free (posted);
+}
+
+static gboolean
+deliver_event (gpointer data)
+{
+  Posted *posted = data;
+
+  if (posted->sender->func != NULL)
+    posted->sender->func (&posted->event, posted->sender->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* An idle source on the owner's context: g_main_context_invoke() would run
+ * it right here when that context happens to be free. */
+static void
+post (ObSender          *self,
+      ObSenderEventKind  kind,
+      const ObOutboxSend *send,
+      gint64             wake_at,
+      const char        *detail)
+{
+  Posted *posted = g_new0 (Posted, 1);
+  GSource *source = g_idle_source_new ();
+
+  posted->sender = g_object_ref (self);
+  posted->event.kind = kind;
+  posted->event.account_id = self->account_id;
+  posted->event.wake_at = wake_at;
+  posted->event.detail = g_strdup (detail);
+  if (send != NULL)
+    {
+      posted->event.campaign_id = send->campaign_id;
+      posted->event.prospect_id = send->prospect_id;
+      posted->event.send_id = send->send_id;
+      posted->event.step = send->step;
+      posted->event.email = g_strdup (send->to);
+      posted->event.message_id = g_strdup (send->message_id);
+    }
+  g_source_set_callback (source, deliver_event, posted, (GDestroyNotify) posted_free);
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
+/* ---- Waiting --------------------------------------------------------------- */
+
+/* Sleeps until @until (Unix seconds; 0: until woken), a wake or quit.
+ * Returns FALSE when the sender must quit. */
+static gboolean
+wait_until (ObSender *self,
+            gint64    until)
+{
+  gboolean quit;
+
+  g_mutex_lock (&self->lock);
+  while (!self->wake && !self->quit)
+    {
+      gint64 now = g_get_real_time ();
+
+      if (until > 0 && now >= until * G_USEC_PER_SEC)
+        break;
+      if (until > 0)
+        /* Wall-clock target, monotonic wait: re-checked after each wake-up,
+         * so a clock change costs at most one round. */
+        g_cond_wait_until (&self->cond, &self->lock,
+                           g_get_monotonic_time () + MIN (until * G_USEC_PER_SEC - now,
+                                                          (gint64) 60 * G_USEC_PER_SEC));
+      else
+        g_cond_wait (&self->cond, &self->lock);
+    }
+  self->wake = FALSE;
+  quit = self->quit;
+  g_mutex_unlock (&self->lock);
+  return !quit;
+}
+
+static gboolean
+quitting (ObSender *self)
+{
+  gboolean quit;
+
+  g_mutex_lock (&self->lock);
+  quit = self->quit;
+  g_mutex_unlock (&self->lock);
+  return quit;
+}
+
+/* ---- The connection -------------------------------------------------------- */
+
+static void
+close_connection (ObSender *self)
+{
+  if (self->smtp != NULL)
+    ob_smtp_connection_close (self->smtp);
+  g_clear_object (&self->smtp);
+}
+
+/* Opens and authenticates when needed. On failure the account is held (the
+ * rep must act) or, for a passing network problem, FALSE with a retry time. */
+static gboolean
+ensure_connection (ObSender  *self,
+                   ObStore   *store,
+                   gint64    *retry_at)
+{
+  g_autoptr(ObAccount) account = NULL;
+  g_autoptr(ObSmtpConnection) smtp = NULL;
+  g_autoptr(ObSecret) password = NULL;
+  g_autoptr(GError) error = NULL;
+  ObTlsEndpoint endpoint = { 0 };
+  ObTlsSecurity security = OB_TLS_SECURITY_TLS;
+  const char *state = "error";
+  gint64 until = 0;
+
+  *retry_at = 0;
+  if (self->smtp != NULL && ob_smtp_connection_is_open (self->smtp))
+    return TRUE;
+  close_connection (self);
+
+  account = ob_accounts_get (store, self->account_id, &error);
+  if (account == NULL)
+    goto failed;
+
+  ob_tls_security_from_string (ob_security_to_string (account->smtp_security), &security);
+  endpoint.host = account->smtp_host;
+  endpoint.port = (guint16) account->smtp_port;
+  endpoint.security = security;
+  endpoint.ca_file = account->ca_file;
+  endpoint.pins = (const char * const *) account->smtp_pins;
+  endpoint.timeout_seconds = OB_TLS_DEFAULT_TIMEOUT;
+
+  smtp = ob_smtp_connection_new ();
+  if (!ob_smtp_connection_open (smtp, &endpoint, self->cancellable, &error))
+    goto failed;
+
+  if (ob_account_get_smtp_login (account) != NULL && ob_account_get_smtp_login (account)[0] != '\0')
+    {
+      password = ob_secrets_lookup_sync (account->keyring_id, OB_SECRET_SMTP, self->cancellable, &error);
+      if (password == NULL
+          || !ob_smtp_connection_authenticate (smtp, ob_account_get_smtp_login (account), password,
+                                               &error))
+        goto failed;
+    }
+
+  self->smtp = g_steal_pointer (&smtp);
+  return TRUE;
+
+failed:
+  if (quitting (self))
+    return FALSE;
+  /* Only a passing network problem retries by itself; certificates,
+   * passwords and a missing keyring wait for the rep (Geary does the same). */
+  if (error->domain == OB_TLS_ERROR && ob_tls_error_is_transient (error))
+    {
+      *retry_at = g_get_real_time () / G_USEC_PER_SEC + ERROR_BACKOFF_SECONDS;
+      post (self, OB_SENDER_ERROR, NULL, *retry_at, error->message);
+      return FALSE;
+    }
+  if (g_error_matches (error, OB_SMTP_ERROR, OB_SMTP_ERROR_TRANSIENT))
+    {
+      *retry_at = g_get_real_time () / G_USEC_PER_SEC + ERROR_BACKOFF_SECONDS;
+      post (self, OB_SENDER_ERROR, NULL, *retry_at, error->message);
+      return FALSE;
+    }
+  if (g_error_matches (error, OB_SMTP_ERROR, OB_SMTP_ERROR_RATE_LIMITED))
+    {
+      state = "throttled";
+      until = g_get_real_time () / G_USEC_PER_SEC + RATE_LIMIT_SECONDS;
+    }
+  {
+    g_autoptr(GError) hold_error = NULL;
+
+    if (!ob_outbox_hold_account (store, self->account_id, state, error->message, until, &hold_error))
+      g_warning ("Cannot hold account %" G_GINT64_FORMAT ": %s", self->account_id, hold_error->message);
+  }
+  post (self, OB_SENDER_ACCOUNT_HELD, NULL, until, error->message);
+  return FALSE;
+}
+
+/* ---- One message ----------------------------------------------------------- */
+
+static gint64
+retry_time (const ObOutboxSend *send,
+            gint64              now)
+{
+  gint64 delay = RETRY_FIRST_SECONDS;
+
+  for (guint i = 1; i < send->attempts && delay < RETRY_MAX_SECONDS; i++)
+    delay *= 2;
+  return now + MIN (delay, RETRY_MAX_SECONDS);
+}
+
+static void
+record (ObSender   *self,
+        gboolean    ok,
+        GError     *error)
+{
+  if (!ok)
+    {
+      g_warning ("Cannot record a send: %s", error->message);
+      post (self, OB_SENDER_ERROR, NULL, 0, error->message);
+    }
+}
+
+static void
+send_one (ObSender           *self,
+          ObStore            *store,
+          const ObOutboxSend *send)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) store_error = NULL;
+  gsize length;
+  const char *data = g_bytes_get_data (send->message, &length);
+  gint64 now;
+  const char *text;
+  guint code;
+
+  if (ob_smtp_connection_send (self->smtp, send->from, send->to, data, length, self->cancellable,
+                               &error))
+    {
+      now = g_get_real_time () / G_USEC_PER_SEC;
+      code = ob_smtp_connection_get_last_code (self->smtp);
+      text = ob_smtp_connection_get_last_text (self->smtp);
+      record (self, ob_outbox_mark_sent (store, send, (int) code, text, now, &store_error), store_error);
+      post (self, OB_SENDER_SENT, send, 0, text);
+      ob_campaign_finish_if_done (store, send->campaign_id, NULL);
+      return;
+    }
+
+  now = g_get_real_time () / G_USEC_PER_SEC;
+  code = ob_smtp_connection_get_last_code (self->smtp);
+  text = error->message;
+
+  /* Everything went but the answer: it may be in the prospect's inbox. */
+  if (ob_smtp_connection_get_outcome_uncertain (self->smtp))
+    {
+      close_connection (self);
+      record (self, ob_outbox_mark_uncertain (store, send, text, &store_error), store_error);
+      post (self, OB_SENDER_UNCERTAIN, send, 0, text);
+      return;
+    }
+
+  if (error->domain == OB_SMTP_ERROR)
+    switch ((ObSmtpError) error->code)
+      {
+      case OB_SMTP_ERROR_PERMANENT_RECIPIENT:
+      case OB_SMTP_ERROR_INVALID_ADDRESS:
+        record (self, ob_outbox_mark_failed (store, send, (int) code, text, TRUE, &store_error), store_error);
+        post (self, OB_SENDER_BOUNCED, send, 0, text);
+        if (ob_outbox_bounce_shield (store, send->campaign_id, now, NULL))
+          post (self, OB_SENDER_CAMPAIGN_PAUSED, send, 0, "bounce-shield");
+        return;
+
+      case OB_SMTP_ERROR_PERMANENT:
+        record (self, ob_outbox_mark_failed (store, send, (int) code, text, FALSE, &store_error), store_error);
+        post (self, OB_SENDER_FAILED, send, 0, text);
+        return;
+
+      case OB_SMTP_ERROR_RATE_LIMITED:
+        /* The provider said no more for now: hold the account, and the
+         * queue re-spreads from then on without a burst. */
+        close_connection (self);
+        record (self, ob_outbox_mark_retry (store, send, (int) code, text, now + RATE_LIMIT_SECONDS,
+                                            &store_error), store_error);
+        g_clear_error (&store_error);
+        record (self, ob_outbox_hold_account (store, self->account_id, "throttled", text,
+                                              now + RATE_LIMIT_SECONDS, &store_error), store_error);
+        post (self, OB_SENDER_ACCOUNT_HELD, send, now + RATE_LIMIT_SECONDS, text);
+        return;
+
+      case OB_SMTP_ERROR_AUTH:
+      case OB_SMTP_ERROR_TLS:
+        close_connection (self);
+        record (self, ob_outbox_mark_retry (store, send, (int) code, text, now, &store_error), store_error);
+        g_clear_error (&store_error);
+        record (self, ob_outbox_hold_account (store, self->account_id, "error", text, 0, &store_error),
+                store_error);
+        post (self, OB_SENDER_ACCOUNT_HELD, send, 0, text);
+        return;
+
+      case OB_SMTP_ERROR_TRANSIENT:
+      case OB_SMTP_ERROR_PROTOCOL:
+      case OB_SMTP_ERROR_CANCELLED:
+      default:
+        break;
+      }
+
+  /* 4xx, a drop before the message was complete, a timeout: the server did
+   * not take it; try again later on a fresh connection. */
+  close_connection (self);
+  record (self, ob_outbox_mark_retry (store, send, (int) code, text, retry_time (send, now), &store_error),
+          store_error);
+  post (self, OB_SENDER_RETRY, send, retry_time (send, now), text);
+}
+
+/* ---- The thread ------------------------------------------------------------ */
+
+static gpointer
+sender_thread (gpointer data)
+{
+  ObSender *self = data;
+  g_autoptr(GError) error = NULL;
+  ObStore *store = ob_store_open_for_thread (self->db_path, &error);
+  gint64 last_wake_reported = -1;
+
+  if (store == NULL)
+    {
+      post (self, OB_SENDER_ERROR, NULL, 0, error->message);
+      return NULL;
+    }
+
+  while (!quitting (self))
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      g_autoptr(ObOutboxSend) send = NULL;
+      ObScheduleDecision decision;
+      ObOutboxClaim claim = OB_OUTBOX_SKIP_GONE;
+      gint64 retry_at = 0;
+
+      g_clear_error (&error);
+      if (!ob_schedule_next_due (store, self->account_id, now, &decision, &error))
+        {
+          post (self, OB_SENDER_ERROR, NULL, 0, error->message);
+          wait_until (self, g_date_time_to_unix (now) + ERROR_BACKOFF_SECONDS);
+          continue;
+        }
+
+      if (decision.action == OB_SCHEDULE_WAIT || decision.send_at > g_date_time_to_unix (now))
+        {
+          gint64 until = decision.action == OB_SCHEDULE_WAIT ? decision.wake_at : decision.send_at;
+
+          if (until == 0 || until - g_date_time_to_unix (now) > IDLE_CLOSE_SECONDS)
+            close_connection (self);
+          if (until != last_wake_reported)
+            {
+              post (self, OB_SENDER_WAITING, NULL, until, NULL);
+              last_wake_reported = until;
+            }
+          wait_until (self, until);
+          continue;
+        }
+      last_wake_reported = -1;
+
+      /* Connect first: a failure here leaves no send row at all. */
+      if (!ensure_connection (self, store, &retry_at))
+        {
+          if (retry_at > 0)
+            wait_until (self, retry_at);
+          continue;
+        }
+
+      send = ob_outbox_claim (store, self->account_id, &decision, now, &claim, &error);
+      if (send == NULL)
+        {
+          if (error != NULL)
+            {
+              post (self, OB_SENDER_ERROR, NULL, 0, error->message);
+              wait_until (self, g_date_time_to_unix (now) + ERROR_BACKOFF_SECONDS);
+            }
+          else if (claim == OB_OUTBOX_SKIP_HELD)
+            {
+              ObOutboxSend held = { 0 };
+
+              held.campaign_id = decision.campaign_id;
+              held.prospect_id = decision.prospect_id;
+              held.step = (guint) decision.step;
+              post (self, OB_SENDER_HELD, &held, 0, "missing-field");
+            }
+          continue;
+        }
+
+      send_one (self, store, send);
+    }
+
+  close_connection (self);
+  return NULL;
+}
+
+/* ---- Public ---------------------------------------------------------------- */
+
+static void
+ob_sender_finalize (GObject *object)
+{
+  ObSender *self = OB_SENDER (object);
+
+  g_assert (self->thread == NULL);
+  if (self->destroy != NULL)
+    self->destroy (self->user_data);
+  g_free (self->db_path);
+  g_main_context_unref (self->context);
+  g_clear_object (&self->cancellable);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  G_OBJECT_CLASS (ob_sender_parent_class)->finalize (object);
+}
+
+static void
+ob_sender_class_init (ObSenderClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ob_sender_finalize;
+}
+
+static void
+ob_sender_init (ObSender *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->cancellable = g_cancellable_new ();
+}
+
+ObSender *
+ob_sender_new (const char        *db_path,
+               gint64             account_id,
+               GMainContext      *context,
+               ObSenderEventFunc  func,
+               gpointer           user_data,
+               GDestroyNotify     destroy)
+{
+  ObSender *self = g_object_new (OB_TYPE_SENDER, NULL);
+
+  self->db_path = g_strdup (db_path);
+  self->account_id = account_id;
+  self->context = context != NULL ? g_main_context_ref (context) : g_main_context_ref_thread_default ();
+  self->func = func;
+  self->user_data = user_data;
+  self->destroy = destroy;
+  return self;
+}
+
+gint64
+ob_sender_get_account_id (ObSender *self)
+{
+  return self->account_id;
+}
+
+void
+ob_sender_start (ObSender *self)
+{
+  g_autofree char *name = g_strdup_printf ("sender-%" G_GINT64_FORMAT, self->account_id);
+
+  g_return_if_fail (self->thread == NULL);
+  self->quit = FALSE;
+  /* The thread holds a reference until it ends. */
+  self->thread = g_thread_new (name, sender_thread, self);
+}
+
+void
+ob_sender_wake (ObSender *self)
+{
+  g_mutex_lock (&self->lock);
+  self->wake = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+ob_sender_stop (ObSender *self)
+{
+  if (self->thread == NULL)
+    return;
+  g_mutex_lock (&self->lock);
+  self->quit = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+  g_cancellable_cancel (self->cancellable);
+  g_thread_join (self->thread);
+  self->thread = NULL;
+  /* Events still queued on the context reach nobody now. */
+  self->func = NULL;
+}

@@ -1,0 +1,28 @@
+/* ob-account-dialog.h: the assistant that adds an account, and its editor
+ *
+ * Copyright 2026 The Outbound authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "ob-accounts.h"
+#include "ob-engine.h"
+
+G_BEGIN_DECLS
+
+#define OB_TYPE_ACCOUNT_DIALOG (ob_account_dialog_get_type ())
+G_DECLARE_FINAL_TYPE (ObAccountDialog, ob_account_dialog, OB, ACCOUNT_DIALOG, AdwWindow)
+
+ObAccountDialog *ob_account_dialog_new           (ObEngine        *engine,
+                                                  const ObAccount *account);
+void             ob_account_dialog_choose_preset (ObAccountDialog *self,
+                                                  const char      *preset_id);
+void             ob_account_dialog_save          (ObAccountDialog *self);
+void             ob_account_dialog_remove        (ObAccountDialog *self);
+void             ob_account_dialog_test          (ObAccountDialog *self);
+const char      *ob_account_dialog_get_state     (ObAccountDialog *self);
+const char      *ob_account_dialog_get_error     (ObAccountDialog *self);
+
+G_END_DECLS
