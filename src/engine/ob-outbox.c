@@ -300,7 +300,7 @@ claim_body (ObStore  *store,
     message_id = g_strdup ((const char *) sqlite3_column_text (check, 2));
   g_clear_pointer (&check, sqlite3_finalize);
 
-  campaign = ob_campaign_load (store, d->campaign_id, error);
+  campaign = ob_campaign_load_for_sending (store, d->campaign_id, error);
   if (campaign == NULL)
     return FALSE;
   message = ob_campaign_build_message (store, campaign, (guint) d->step, d->prospect_id, NULL,
@@ -519,7 +519,7 @@ sent_body (ObStore  *store,
   if (!update_send (store, o, "sent", error))
     return FALSE;
 
-  campaign = ob_campaign_load (store, s->campaign_id, error);
+  campaign = ob_campaign_load_for_sending (store, s->campaign_id, error);
   if (campaign == NULL)
     return FALSE;
   next = ob_campaign_get_step (campaign, s->step + 1);
