@@ -24,7 +24,10 @@
 
 #define SEARCH_TEXT_SQL \
   "email || char(10) || first_name || ' ' || last_name || char(10) || company || char(10) || title"
-#define INDEX_BATCH 20000
+/* Search indexing: rows per transaction, and about how long one takes */
+#define INDEX_BATCH_MIN   5000
+#define INDEX_BATCH_MAX   200000
+#define INDEX_BATCH_USEC  (G_USEC_PER_SEC)
 
 struct _ObProspect
 {
@@ -559,12 +562,93 @@ ob_prospects_count_unindexed (ObStore  *store,
   return sqlite3_column_int64 (stmt, 0);
 }
 
+/* Marks every prospect with an id <= @upto as indexed. */
+static gboolean
+set_indexed_upto (ObStore  *store,
+                  gint64    upto,
+                  GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt =
+    ob_store_prepare (store, "UPDATE search_state SET indexed_upto = ?1", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, upto);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      ob_store_set_error_from_db (store, rc, error, "search_state");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Indexes the next @limit prospects above the mark, in the current
+ * transaction; *@n_rows is how many there were. */
+static gboolean
+index_batch (ObStore  *store,
+             gint64    limit,
+             gint64   *n_rows,
+             GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 from, upto;
+  int rc;
+
+  stmt = ob_store_prepare (store,
+                           "SELECT (SELECT indexed_upto FROM search_state), max (id), count(*)"
+                           " FROM (SELECT id FROM prospects"
+                           "  WHERE id > (SELECT indexed_upto FROM search_state)"
+                           "  ORDER BY id LIMIT ?1)",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, limit);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      ob_store_set_error_from_db (store, rc, error, "index");
+      return FALSE;
+    }
+  from = sqlite3_column_int64 (stmt, 0);
+  upto = sqlite3_column_int64 (stmt, 1);
+  *n_rows = sqlite3_column_int64 (stmt, 2);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (*n_rows == 0)
+    return TRUE;
+
+  stmt = ob_store_prepare (store,
+                           "INSERT INTO prospects_search (rowid, text)"
+                           " SELECT id, " SEARCH_TEXT_SQL " FROM prospects"
+                           " WHERE id > ?1 AND id <= ?2",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, from);
+  sqlite3_bind_int64 (stmt, 2, upto);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      ob_store_set_error_from_db (store, rc, error, "index");
+      return FALSE;
+    }
+
+  return set_indexed_upto (store, upto, error);
+}
+
 /**
  * ob_prospects_index_pending:
  *
  * Adds every prospect the search index does not hold yet, in batches of one
  * transaction each so that other connections can write in between and a
  * cancel loses at most one batch of work (never consistency).
+ *
+ * A batch is sized to take about INDEX_BATCH_USEC: FTS5 writes what it
+ * gathered in memory (up to the table's 'hashsize', see
+ * 004-search-index-memory.sql) as one segment per transaction, and
+ * merges them, so fewer, bigger batches cost less; short ones keep the
+ * write lock free for the sender and for edits.
  */
 gboolean
 ob_prospects_index_pending (ObStore         *store,
@@ -575,64 +659,40 @@ ob_prospects_index_pending (ObStore         *store,
 {
   gint64 total = ob_prospects_count_unindexed (store, error);
   gint64 done = 0;
+  gint64 batch = INDEX_BATCH_MIN;
 
   if (total < 0)
     return FALSE;
 
   while (done < total)
     {
-      g_autoptr(sqlite3_stmt) stmt = NULL;
       g_autoptr(GError) local_error = NULL;
-      int rc;
+      gint64 start, elapsed, n_rows = 0;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
 
+      start = g_get_monotonic_time ();
       if (!ob_store_begin (store, error))
         return FALSE;
 
-      stmt = ob_store_prepare (store,
-                               "WITH batch AS (SELECT id, " SEARCH_TEXT_SQL " AS text"
-                               "  FROM prospects WHERE id > (SELECT indexed_upto FROM search_state)"
-                               "  ORDER BY id LIMIT ?1)"
-                               " INSERT INTO prospects_search (rowid, text)"
-                               " SELECT id, text FROM batch",
-                               &local_error);
-      if (stmt != NULL)
-        {
-          sqlite3_bind_int (stmt, 1, INDEX_BATCH);
-          rc = sqlite3_step (stmt);
-          if (rc != SQLITE_DONE)
-            ob_store_set_error_from_db (store, rc, &local_error, "index");
-          g_clear_pointer (&stmt, sqlite3_finalize);
-        }
-
-      if (local_error == NULL)
-        {
-          /* The batch took the lowest ids above the mark: the mark moves to
-           * the highest of them. */
-          ob_store_exec (store,
-                         "UPDATE search_state SET indexed_upto = coalesce ("
-                         " (SELECT max (id) FROM (SELECT id FROM prospects"
-                         "   WHERE id > indexed_upto ORDER BY id LIMIT " G_STRINGIFY (INDEX_BATCH) ")),"
-                         " indexed_upto)",
-                         &local_error);
-        }
-
-      if (local_error != NULL || !ob_store_commit (store, &local_error))
+      if (!index_batch (store, batch, &n_rows, &local_error) ||
+          !ob_store_commit (store, &local_error))
         {
           ob_store_rollback (store);
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
 
-      done = MIN (done + INDEX_BATCH, total);
+      /* Rows imported meanwhile are counted in the next call. */
+      if (n_rows == 0)
+        break;
+      done = MIN (done + n_rows, total);
       if (progress != NULL)
         progress ((guint64) done, (guint64) total, user_data);
 
-      /* Rows imported meanwhile are counted in the next call. */
-      if (ob_prospects_count_unindexed (store, NULL) == 0)
-        break;
+      elapsed = MAX (g_get_monotonic_time () - start, 1);
+      batch = CLAMP (batch * INDEX_BATCH_USEC / elapsed, INDEX_BATCH_MIN, INDEX_BATCH_MAX);
     }
 
   return TRUE;
