@@ -391,17 +391,23 @@ exec_with_id (ObStore    *store,
   return TRUE;
 }
 
+const char * const ob_prospects_unindex_sql =
+  "INSERT INTO prospects_search (prospects_search, rowid, text)"
+  " SELECT 'delete', id, " SEARCH_TEXT_SQL " FROM prospects"
+  " WHERE id = ?1 AND id <= (SELECT indexed_upto FROM search_state)";
+
+const char * const ob_prospects_reindex_sql =
+  "INSERT INTO prospects_search (rowid, text)"
+  " SELECT id, " SEARCH_TEXT_SQL " FROM prospects"
+  " WHERE id = ?1 AND id <= (SELECT indexed_upto FROM search_state)";
+
 /* Removes the row's current text from the search index, if it is indexed. */
 static gboolean
 unindex_prospect (ObStore  *store,
                   gint64    id,
                   GError  **error)
 {
-  return exec_with_id (store,
-                       "INSERT INTO prospects_search (prospects_search, rowid, text)"
-                       " SELECT 'delete', id, " SEARCH_TEXT_SQL " FROM prospects"
-                       " WHERE id = ?1 AND id <= (SELECT indexed_upto FROM search_state)",
-                       id, error);
+  return exec_with_id (store, ob_prospects_unindex_sql, id, error);
 }
 
 static gboolean
@@ -409,11 +415,7 @@ index_prospect (ObStore  *store,
                 gint64    id,
                 GError  **error)
 {
-  return exec_with_id (store,
-                       "INSERT INTO prospects_search (rowid, text)"
-                       " SELECT id, " SEARCH_TEXT_SQL " FROM prospects"
-                       " WHERE id = ?1 AND id <= (SELECT indexed_upto FROM search_state)",
-                       id, error);
+  return exec_with_id (store, ob_prospects_reindex_sql, id, error);
 }
 
 /**
