@@ -264,6 +264,46 @@ test_search_short_needle (Fixture       *f,
       }
 }
 
+/* Migration 004 makes the search index again with other options: what was
+ * indexed under version 3 is indexed again, and found the same. */
+static void
+test_search_index_remade (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *path = g_strdup (ob_store_get_path (f->store));
+  g_autoptr(ObStore) old = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 ann, bob;
+
+  /* The fixture's store is at the latest version: start from an older one */
+  g_clear_object (&f->store);
+  g_remove (path);
+  old = ob_store_open_at_version (path, 3, &error);
+  g_assert_no_error (error);
+  f->store = g_object_ref (old);
+  ann = add (f, "ann@acme.test", "Ann", "Lee", "Acme Corp");
+  bob = add (f, "bob@bolt.test", "Bob", "Żółkiewski", "Bolt");
+  g_assert_cmpint (ob_prospects_count_unindexed (f->store, NULL), ==, 0);
+  g_clear_object (&f->store);
+  g_clear_object (&old);
+
+  f->store = ob_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ob_store_get_version (f->store), >=, 4);
+  g_assert_cmpint (ob_prospects_count_unindexed (f->store, NULL), ==, 2);
+  /* found meanwhile by scanning the rows not indexed yet */
+  assert_ids (search (f, "acme corp"), 1, ann);
+
+  g_assert_true (ob_prospects_index_pending (f->store, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ob_prospects_count_unindexed (f->store, NULL), ==, 0);
+  assert_ids (search (f, "acme corp"), 1, ann);
+  assert_ids (search (f, "bob żÓŁ"), 1, bob);
+  ob_store_exec (f->store, "INSERT INTO prospects_search (prospects_search) VALUES ('integrity-check')",
+                 &error);
+  g_assert_no_error (error);
+}
+
 static void
 progress_cb (guint64  done,
              guint64  total,
@@ -487,6 +527,7 @@ main (int    argc,
   ADD ("search-indexed", test_search_indexed);
   ADD ("search-short-needle", test_search_short_needle);
   ADD ("search-unindexed-then-indexed", test_search_unindexed_then_indexed);
+  ADD ("search-index-remade", test_search_index_remade);
   ADD ("index-many-batches", test_index_many_batches);
   ADD ("edit-reindexes", test_edit_reindexes);
   ADD ("filters-and-sort", test_filters_and_sort);

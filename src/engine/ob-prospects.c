@@ -648,7 +648,7 @@ index_batch (ObStore  *store,
  *
  * A batch is sized to take about INDEX_BATCH_USEC: FTS5 writes what it
  * gathered in memory (up to the table's 'hashsize', see
- * 004-search-index-memory.sql) as one segment per transaction, and
+ * 004-search-index-lighter.sql) as one segment per transaction, and
  * merges them, so fewer, bigger batches cost less; short ones keep the
  * write lock free for the sender and for edits.
  */
