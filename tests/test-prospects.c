@@ -264,6 +264,55 @@ test_search_short_needle (Fixture       *f,
       }
 }
 
+/* A search over the whole list comes from the trigram index and from a scan
+ * of the rows not indexed yet, in id order both ways; the first batch is
+ * the first ids of that order. */
+static void
+test_search_in_id_order (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  for (int i = 1; i <= 60; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("p%d@x.test", i);
+
+      add (f, email, "Ann", "Lee", i % 3 ? "Zeta Works" : "Other");
+    }
+  for (int i = 61; i <= 100; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("p%d@x.test", i);
+
+      add_raw (f, email, i % 4 ? "zeta works" : "other");
+    }
+  g_assert_cmpint (ob_prospects_count_unindexed (f->store, NULL), ==, 40);
+
+  for (int descending = 0; descending <= 1; descending++)
+    {
+      ObProspectQuery query = { .search = (char *) "ZETA wor", .descending = descending };
+      g_autofree char *sql = g_strdup_printf ("SELECT id FROM prospects WHERE company LIKE 'zeta wor%%'"
+                                              " ORDER BY id %s", descending ? "DESC" : "ASC");
+      g_autoptr(sqlite3_stmt) stmt = ob_store_prepare (f->store, sql, &error);
+      g_autoptr(GArray) ids = NULL;
+      guint calls = 0, i = 0;
+      int rc;
+
+      g_assert_no_error (error);
+      ids = ob_prospects_query_ids_full (f->store, &query, 10, count_first_batch, &calls, NULL, &error);
+      g_assert_no_error (error);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          g_assert_cmpuint (i, <, ids->len);
+          g_assert_cmpint (g_array_index (ids, gint64, i), ==, sqlite3_column_int64 (stmt, 0));
+          i++;
+        }
+      g_assert_cmpint (rc, ==, SQLITE_DONE);
+      g_assert_cmpuint (i, ==, ids->len);
+      g_assert_cmpuint (ids->len, ==, 40 + 30);
+      g_assert_cmpuint (calls, ==, 1);
+    }
+}
+
 /* Migration 004 makes the search index again with other options: what was
  * indexed under version 3 is indexed again, and found the same. */
 static void
@@ -527,6 +576,7 @@ main (int    argc,
   ADD ("search-indexed", test_search_indexed);
   ADD ("search-short-needle", test_search_short_needle);
   ADD ("search-unindexed-then-indexed", test_search_unindexed_then_indexed);
+  ADD ("search-in-id-order", test_search_in_id_order);
   ADD ("search-index-remade", test_search_index_remade);
   ADD ("index-many-batches", test_index_many_batches);
   ADD ("edit-reindexes", test_edit_reindexes);

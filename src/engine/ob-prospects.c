@@ -841,6 +841,113 @@ short_needle_ids (ObStore       *store,
   return TRUE;
 }
 
+/* Appends the ids one statement returns (a single column). */
+static gboolean
+append_ids (ObStore       *store,
+            sqlite3_stmt  *stmt,
+            GArray        *ids,
+            guint          first_batch,
+            ObIdsFunc      first_batch_func,
+            gpointer       user_data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+      if (ids->len == first_batch && first_batch_func != NULL)
+        first_batch_func ((const gint64 *) ids->data, ids->len, user_data);
+      /* A cancelled query (the user typed on) stops within a few ms. */
+      if ((ids->len & 0xffff) == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ob_store_set_error_from_db (store, rc, error, "prospects");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A search of 3 or more characters over the whole list, in id order. The
+ * trigram index holds exactly the prospects with an id up to indexed_upto,
+ * and the rows above it are scanned: the two parts come one after the
+ * other, each in id order already, so nothing is sorted (sqlite sorted the
+ * union of the two: about a third of the time of a search like "nowak").
+ * One read transaction keeps indexed_upto from moving in between. */
+static GArray *
+search_in_id_order (ObStore       *store,
+                    const char    *phrase,
+                    const char    *pattern,
+                    gboolean       descending,
+                    guint          first_batch,
+                    ObIdsFunc      first_batch_func,
+                    gpointer       user_data,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(sqlite3_stmt) indexed = NULL;
+  g_autoptr(sqlite3_stmt) rest = NULL;
+  gboolean own_transaction = sqlite3_get_autocommit (ob_store_get_db (store));
+  gboolean ok;
+
+  if (own_transaction && !ob_store_exec (store, "BEGIN DEFERRED", error))
+    return NULL;
+
+  indexed = ob_store_prepare (store,
+                              "SELECT rowid FROM prospects_search WHERE prospects_search MATCH ?1"
+                              " ORDER BY rowid",
+                              error);
+  rest = indexed == NULL ? NULL :
+    ob_store_prepare (store,
+                      "SELECT id FROM prospects WHERE id > (SELECT indexed_upto FROM search_state)"
+                      "  AND (" SEARCH_TEXT_SQL ") LIKE ?1 ESCAPE '\\' ORDER BY id",
+                      error);
+  ok = rest != NULL;
+  if (ok)
+    {
+      guint batch = descending ? 0 : first_batch;
+
+      sqlite3_bind_text (indexed, 1, phrase, -1, SQLITE_STATIC);
+      sqlite3_bind_text (rest, 1, pattern, -1, SQLITE_STATIC);
+      ok = append_ids (store, indexed, ids, batch, first_batch_func, user_data, cancellable, error) &&
+           append_ids (store, rest, ids, batch, first_batch_func, user_data, cancellable, error);
+    }
+
+  g_clear_pointer (&indexed, sqlite3_finalize);
+  g_clear_pointer (&rest, sqlite3_finalize);
+  if (own_transaction)
+    {
+      if (ok)
+        ok = ob_store_exec (store, "COMMIT", error);
+      ob_store_rollback (store);
+    }
+  if (!ok)
+    return NULL;
+
+  if (descending)
+    {
+      gint64 *data = (gint64 *) ids->data;
+
+      for (guint i = 0, j = ids->len; i + 1 < j; i++, j--)
+        {
+          gint64 t = data[i];
+
+          data[i] = data[j - 1];
+          data[j - 1] = t;
+        }
+      if (first_batch_func != NULL && first_batch > 0 && ids->len >= first_batch)
+        first_batch_func (data, first_batch, user_data);
+    }
+
+  return g_steal_pointer (&ids);
+}
+
 /**
  * ob_prospects_query_ids:
  *
@@ -922,7 +1029,10 @@ ob_prospects_query_ids_full (ObStore                *store,
   if (matches != NULL && query->status == NULL && query->campaign_id == 0 &&
       query->tag_id == 0 && query->sort == OB_PROSPECT_SORT_ADDED)
     {
-      if (phrase == NULL)
+      if (phrase != NULL)
+        return search_in_id_order (store, phrase, pattern, query->descending, first_batch,
+                                   first_batch_func, user_data, cancellable, error);
+      else
         {
           GArray *short_ids = NULL;
 
