@@ -6,8 +6,8 @@
  * Threads: ob_stats_compute(), ob_stats_compute_naive(),
  * ob_stats_rebuild_counters() and ob_stats_mark_positive() run on the thread
  * that owns the ObStore passed in. An ObStats object lives on the main
- * thread; its _async functions run on GTask worker threads with one
- * connection of the object's own, used by one worker at a time.
+ * thread; its _async functions run on GTask worker threads, one at a time,
+ * each with that thread's own connection.
  *
  * Why counters: the events table only grows (a million rows after a year of
  * steady sending), and a GROUP BY over it costs hundreds of milliseconds.
@@ -25,8 +25,9 @@
 #include "ob-stats.h"
 
 #define BUCKET_SECONDS 900
-/* How far the queue counts look: beyond that the dashboard says "1000+". */
-#define QUEUE_COUNT_CAP 10000
+/* How far the queue counts look: more than a day's sending at the shortest
+ * pause is no more useful to count exactly. */
+#define QUEUE_COUNT_CAP 1000
 
 G_DEFINE_QUARK (ob-stats-error-quark, ob_stats_error)
 
@@ -371,15 +372,31 @@ day_of (ObStatsSnapshot *snap,
   return NULL;
 }
 
+/* Rows of (kind, n) in [?2, ?3): one range of stats_buckets per kind. */
+#define DAY_FROM_COUNTERS \
+  "SELECT kind, sum (n) FROM stats_buckets" \
+  " WHERE campaign_id = ?1 AND kind IN ('sent', 'replied', 'bounced')" \
+  " AND bucket >= ?2 / 900 AND bucket < ?3 / 900 GROUP BY kind"
 /* Rows of (start of a quarter hour, kind, n) in [?2, ?3). */
-#define DAYS_FROM_COUNTERS \
-  "SELECT bucket * 900, kind, n FROM stats_buckets" \
-  " WHERE campaign_id = ?1 AND bucket >= ?2 / 900 AND bucket < ?3 / 900" \
-  " AND kind IN ('sent', 'replied', 'bounced')"
 #define DAYS_FROM_EVENTS \
   "SELECT at / 900 * 900, kind, count (*) FROM events" \
   " WHERE (?1 = -1 OR campaign_id = ?1) AND at >= ?2 AND at < ?3" \
   " AND kind IN ('sent', 'replied', 'bounced') GROUP BY 1, 2"
+
+static void
+day_add (ObStatsDay *d,
+         const char *kind,
+         gint64      n)
+{
+  if (d == NULL || kind == NULL)
+    return;
+  if (strcmp (kind, "sent") == 0)
+    d->sent += n;
+  else if (strcmp (kind, "replied") == 0)
+    d->replied += n;
+  else
+    d->bounced += n;
+}
 
 static gboolean
 load_days (ObStore         *store,
@@ -388,34 +405,47 @@ load_days (ObStore         *store,
            GError         **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 campaign_id = snap->query.campaign_id != 0 ? snap->query.campaign_id : -1;
   int rc;
 
   make_days (snap);
   if (snap->days->len == 0)
     return TRUE;
 
-  stmt = ob_store_prepare (store, naive ? DAYS_FROM_EVENTS : DAYS_FROM_COUNTERS, error);
+  if (naive)
+    {
+      stmt = ob_store_prepare (store, DAYS_FROM_EVENTS, error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, campaign_id);
+      sqlite3_bind_int64 (stmt, 2, g_array_index (snap->days, ObStatsDay, 0).day_start);
+      sqlite3_bind_int64 (stmt, 3, g_array_index (snap->days, ObStatsDay, snap->days->len - 1).day_end);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        day_add (day_of (snap, sqlite3_column_int64 (stmt, 0)),
+                 (const char *) sqlite3_column_text (stmt, 1), sqlite3_column_int64 (stmt, 2));
+      return step_done (store, stmt, rc, error);
+    }
+
+  /* One sum per day and kind inside sqlite: three short ranges of the
+   * primary key (campaign_id, kind, bucket) a day, never a row per quarter
+   * hour through the API. */
+  stmt = ob_store_prepare (store, DAY_FROM_COUNTERS, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, snap->query.campaign_id != 0 ? snap->query.campaign_id : -1);
-  sqlite3_bind_int64 (stmt, 2, g_array_index (snap->days, ObStatsDay, 0).day_start);
-  sqlite3_bind_int64 (stmt, 3, g_array_index (snap->days, ObStatsDay, snap->days->len - 1).day_end);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  for (guint i = 0; i < snap->days->len; i++)
     {
-      ObStatsDay *d = day_of (snap, sqlite3_column_int64 (stmt, 0));
-      const char *kind = (const char *) sqlite3_column_text (stmt, 1);
-      gint64 n = sqlite3_column_int64 (stmt, 2);
+      ObStatsDay *d = &g_array_index (snap->days, ObStatsDay, i);
 
-      if (d == NULL || kind == NULL)
-        continue;
-      if (strcmp (kind, "sent") == 0)
-        d->sent += n;
-      else if (strcmp (kind, "replied") == 0)
-        d->replied += n;
-      else
-        d->bounced += n;
+      sqlite3_bind_int64 (stmt, 2, d->day_start);
+      sqlite3_bind_int64 (stmt, 3, d->day_end);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        day_add (d, (const char *) sqlite3_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1));
+      if (!step_done (store, stmt, rc, error))
+        return FALSE;
+      sqlite3_reset (stmt);
     }
-  return step_done (store, stmt, rc, error);
+  return TRUE;
 }
 
 static gint64
@@ -767,8 +797,7 @@ compute (ObStore            *store,
       || !load_feed (store, snap, error)
       || !load_upcoming (store, snap, error)
       || !load_enrollments (store, snap, by_id, error)
-      || (last = query_count (store, "SELECT coalesce (max (id), 0) + 0 * ?1 * ?2 * ?3 FROM events",
-                              0, 0, 0, error)) < 0)
+      || (last = query_count (store, "SELECT max (id) FROM events", 0, 0, 0, error)) < 0)
     {
       ob_store_rollback (store);
       return NULL;
@@ -1031,10 +1060,9 @@ struct _ObStats
   GObject  parent_instance;
 
   char    *db_path;
-  /* The worker's connection: opened by the first task, used by one task at
-   * a time under the lock, closed with the object. */
+  /* One task at a time; each on its worker thread's own connection
+   * (ob_store_open_for_thread() keeps one per thread). */
   GMutex   lock;
-  ObStore *store;
 };
 
 G_DEFINE_FINAL_TYPE (ObStats, ob_stats, G_TYPE_OBJECT)
@@ -1044,7 +1072,6 @@ ob_stats_finalize (GObject *object)
 {
   ObStats *self = OB_STATS (object);
 
-  g_clear_object (&self->store);
   g_mutex_clear (&self->lock);
   g_free (self->db_path);
 
@@ -1091,14 +1118,6 @@ job_free (gpointer data)
   g_free (job);
 }
 
-static ObStore *
-worker_store (ObStats  *self,
-              GError  **error)
-{
-  if (self->store == NULL)
-    self->store = ob_store_open_for_thread (self->db_path, error);
-  return self->store;
-}
 
 static void
 compute_thread (GTask        *task,
@@ -1109,13 +1128,13 @@ compute_thread (GTask        *task,
   ObStats *self = source_object;
   Job *job = task_data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(ObStore) store = NULL;
   ObStatsSnapshot *snap = NULL;
-  ObStore *store;
 
   g_mutex_lock (&self->lock);
   if (!g_task_return_error_if_cancelled (task))
     {
-      store = worker_store (self, &error);
+      store = ob_store_open_for_thread (self->db_path, &error);
       if (store != NULL)
         snap = ob_stats_compute (store, job->now, &job->query, &error);
       if (snap != NULL)
@@ -1167,10 +1186,10 @@ mark_thread (GTask        *task,
   ObStats *self = source_object;
   Job *job = task_data;
   g_autoptr(GError) error = NULL;
-  ObStore *store;
+  g_autoptr(ObStore) store = NULL;
 
   g_mutex_lock (&self->lock);
-  store = worker_store (self, &error);
+  store = ob_store_open_for_thread (self->db_path, &error);
   if (store != NULL && ob_stats_mark_positive (store, job->event_id, &error))
     g_task_return_boolean (task, TRUE);
   else

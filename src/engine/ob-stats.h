@@ -206,8 +206,8 @@ char            *ob_stats_snapshot_to_csv    (const ObStatsSnapshot *snapshot);
 /* Names for the enrollment states, as in enrollments.state. */
 const char      *ob_stats_enrollment_state_to_string (ObStatsEnrollmentState state);
 
-/* ob_stats_compute() on a GTask worker thread with a connection of its own
- * (kept between calls: one at a time). Call from the main thread. */
+/* ob_stats_compute() on GTask worker threads, one at a time, each with its
+ * thread's own connection. Call from the main thread. */
 #define OB_TYPE_STATS (ob_stats_get_type ())
 G_DECLARE_FINAL_TYPE (ObStats, ob_stats, OB, STATS, GObject)
 

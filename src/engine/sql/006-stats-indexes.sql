@@ -1,7 +1,8 @@
 -- Dashboard figures without counting a million events: counters that a
 -- trigger keeps current as events are appended (see ob-stats.c).
 --
--- stats_buckets: events per campaign, kind and UTC quarter hour (at / 900).
+-- stats_buckets: events per campaign, kind and UTC quarter hour (at / 900);
+-- a day of one kind is one range of the key.
 -- Every real time zone's midnight falls on a quarter hour, so a local day
 -- (23, 24 or 25 hours) is a whole range of buckets. campaign_id -1 holds
 -- every campaign together (what the dashboard's chart reads), 0 the events
@@ -11,7 +12,7 @@ CREATE TABLE stats_buckets (
   bucket          INTEGER NOT NULL,
   kind            TEXT NOT NULL,
   n               INTEGER NOT NULL,
-  PRIMARY KEY (campaign_id, bucket, kind)
+  PRIMARY KEY (campaign_id, kind, bucket)
 ) WITHOUT ROWID;
 
 -- stats_steps: events per campaign, account, step and kind, of all time: the
