@@ -22,6 +22,9 @@
 
 #include "config.h"
 
+#include <string.h>
+#include <glib/gi18n.h>
+
 #include "ob-stats.h"
 
 #define BUCKET_SECONDS 900
@@ -876,7 +879,7 @@ ob_stats_mark_positive (ObStore  *store,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, OB_STATS_ERROR, OB_STATS_ERROR_NOT_FOUND,
-                   "No event %" G_GINT64_FORMAT " in the store", reply_event_id);
+                   _("No event %lld in the store"), (long long) reply_event_id);
       goto fail;
     }
   if (rc != SQLITE_ROW)
@@ -887,8 +890,8 @@ ob_stats_mark_positive (ObStore  *store,
   if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "replied") != 0)
     {
       g_set_error (error, OB_STATS_ERROR, OB_STATS_ERROR_NOT_A_REPLY,
-                   "Event %" G_GINT64_FORMAT " is not a reply: only replies can be marked as interested",
-                   reply_event_id);
+                   _("Event %lld is not a reply: only replies can be marked as interested"),
+                   (long long) reply_event_id);
       goto fail;
     }
   if (sqlite3_column_int (stmt, 6) == 0)
