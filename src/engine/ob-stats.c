@@ -476,14 +476,36 @@ query_count (ObStore  *store,
   return sqlite3_column_int64 (stmt, 0);
 }
 
+/* Per campaign, through enrollments_due_follow_up and enrollments_due_first
+ * (migration 003): a range of one partial index each, stopping at the cap. */
 #define COUNT_FOLLOW_UPS_DUE \
-  "SELECT count (*) FROM (SELECT 1 FROM enrollments e JOIN campaigns c ON c.id = e.campaign_id" \
-  " WHERE c.account_id = ?1 AND c.state = 'running' AND e.state = 'active' AND e.next_step > 1" \
-  " AND e.due_at < ?2 LIMIT ?3)"
+  "SELECT count (*) FROM (SELECT 1 FROM enrollments" \
+  " WHERE campaign_id = ?1 AND state = 'active' AND next_step > 1 AND due_at < ?2 LIMIT ?3)"
 #define COUNT_FIRSTS_DUE \
-  "SELECT count (*) FROM (SELECT 1 FROM enrollments e JOIN campaigns c ON c.id = e.campaign_id" \
-  " WHERE c.account_id = ?1 AND c.state = 'running' AND e.state = 'active' AND e.next_step = 1" \
-  " AND e.due_at < ?2 LIMIT ?3)"
+  "SELECT count (*) FROM (SELECT 1 FROM enrollments" \
+  " WHERE campaign_id = ?1 AND state = 'active' AND next_step = 1 AND due_at < ?2 LIMIT ?3)"
+
+/* Due before `before` over the running campaigns, at most `cap`. */
+static gint64
+count_due (ObStore      *store,
+           const char   *sql,
+           GArray       *campaigns,
+           gint64        before,
+           gint64        cap,
+           GError      **error)
+{
+  gint64 total = 0;
+
+  for (guint i = 0; i < campaigns->len && total < cap; i++)
+    {
+      gint64 n = query_count (store, sql, g_array_index (campaigns, gint64, i), before, cap - total, error);
+
+      if (n < 0)
+        return -1;
+      total += n;
+    }
+  return total;
+}
 
 static gboolean
 load_account_queue (ObStore         *store,
@@ -492,6 +514,7 @@ load_account_queue (ObStore         *store,
                     GError         **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) campaigns = g_array_new (FALSE, FALSE, sizeof (gint64));
   gint64 today_start, today_end, tomorrow_start, tomorrow_end;
   gint64 follow_today, follow_tomorrow, first_today, first_tomorrow, left, taken;
   int rc;
@@ -518,15 +541,30 @@ load_account_queue (ObStore         *store,
   a->messages_today = sqlite3_column_int64 (stmt, 0);
   a->sent_today = sqlite3_column_int64 (stmt, 1);
 
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  stmt = ob_store_prepare (store, "SELECT id FROM campaigns WHERE account_id = ?1 AND state = 'running'",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, a->id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (campaigns, id);
+    }
+  if (!step_done (store, stmt, rc, error))
+    return FALSE;
+
   /* Counting stops at a cap: a backlog of 600,000 first emails is "more than
    * today's limit", not a number worth a full scan. */
-  follow_today = query_count (store, COUNT_FOLLOW_UPS_DUE, a->id, today_end, QUEUE_COUNT_CAP, error);
+  follow_today = count_due (store, COUNT_FOLLOW_UPS_DUE, campaigns, today_end, QUEUE_COUNT_CAP, error);
   follow_tomorrow = follow_today < 0 ? -1
-    : query_count (store, COUNT_FOLLOW_UPS_DUE, a->id, tomorrow_end, QUEUE_COUNT_CAP, error);
+    : count_due (store, COUNT_FOLLOW_UPS_DUE, campaigns, tomorrow_end, QUEUE_COUNT_CAP, error);
   first_today = follow_tomorrow < 0 ? -1
-    : query_count (store, COUNT_FIRSTS_DUE, a->id, today_end, 2 * a->daily_limit + 1, error);
+    : count_due (store, COUNT_FIRSTS_DUE, campaigns, today_end, 2 * a->daily_limit + 1, error);
   first_tomorrow = first_today < 0 ? -1
-    : query_count (store, COUNT_FIRSTS_DUE, a->id, tomorrow_end, 2 * a->daily_limit + 1, error);
+    : count_due (store, COUNT_FIRSTS_DUE, campaigns, tomorrow_end, 2 * a->daily_limit + 1, error);
   if (first_tomorrow < 0)
     return FALSE;
 
