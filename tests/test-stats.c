@@ -306,17 +306,28 @@ test_incremental_equals_full (Fixture       *f,
                               gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(ObStatsCache) cache = ob_stats_cache_new ();
+  g_autoptr(GTimeZone) warsaw = g_time_zone_new_identifier ("Europe/Warsaw");
 
-  for (int round = 0; round < 3; round++)
+  for (int round = 0; round < 4; round++)
     {
-      g_autoptr(ObStatsSnapshot) counted = compute_at (f->store, "Europe/Warsaw", 2026, 6, 12, 12, 30, 0, FALSE);
-      g_autoptr(ObStatsSnapshot) naive = compute_at (f->store, "Europe/Warsaw", 2026, 6, 12, 12, 30, 0, TRUE);
+      /* "now" moves on a day each round after the first two: the cache
+       * must read the new day and drop the oldest. */
+      g_autoptr(GDateTime) now = g_date_time_new (warsaw, 2026, 6, 12 + MAX (0, round - 1), 12, 0, 0);
+      ObStatsQuery query = { .days = 30 };
+      g_autoptr(ObStatsSnapshot) counted = compute_at (f->store, "Europe/Warsaw", 2026, 6,
+                                                       12 + MAX (0, round - 1), 12, 30, 0, FALSE);
+      g_autoptr(ObStatsSnapshot) naive = compute_at (f->store, "Europe/Warsaw", 2026, 6,
+                                                     12 + MAX (0, round - 1), 12, 30, 0, TRUE);
+      g_autoptr(ObStatsSnapshot) cached = ob_stats_compute_cached (f->store, now, &query, cache, &error);
       g_autoptr(ObStatsSnapshot) rebuilt = NULL;
 
+      g_assert_no_error (error);
       assert_same_figures (counted, naive);
+      assert_same_figures (cached, naive);
       g_assert_true (ob_stats_rebuild_counters (f->store, &error));
       g_assert_no_error (error);
-      rebuilt = compute_at (f->store, "Europe/Warsaw", 2026, 6, 12, 12, 30, 0, FALSE);
+      rebuilt = compute_at (f->store, "Europe/Warsaw", 2026, 6, 12 + MAX (0, round - 1), 12, 30, 0, FALSE);
       assert_same_figures (counted, rebuilt);
 
       /* More history, spread over the month and both campaigns; the
@@ -324,7 +335,7 @@ test_incremental_equals_full (Fixture       *f,
       exec_sql (f->store,
                 "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)"
                 " INSERT INTO events (at, kind, account_id, campaign_id, prospect_id, enrollment_id, step_position)"
-                " SELECT 1778400000 + i * 4799, CASE i % 7 WHEN 0 THEN 'replied' WHEN 1 THEN 'bounced'"
+                " SELECT 1778400000 + i * 5000 + (SELECT count (*) FROM events) % 997, CASE i % 7 WHEN 0 THEN 'replied' WHEN 1 THEN 'bounced'"
                 "   WHEN 2 THEN 'opted_out' WHEN 3 THEN 'auto_replied' ELSE 'sent' END,"
                 " 1, 1 + i % 2, 1 + i % 7, 1 + i % 7, CASE WHEN i % 3 = 0 THEN NULL ELSE 1 + i % 3 END FROM n");
     }

@@ -401,14 +401,67 @@ day_add (ObStatsDay *d,
     d->bounced += n;
 }
 
+/* ---- The day cache ----------------------------------------------------------
+ *
+ * A past day's counts change only when an event of that day arrives, and
+ * events are only ever appended: keep the days of the last refresh with the
+ * last event id it saw, and on the next one read only the days not held yet
+ * (today, after midnight) from the counters and the events appended since
+ * from the events table (by rowid: a short range at its end). */
+
+struct _ObStatsCache
+{
+  gint64  campaign_id;
+  char   *zone;          /* identifier of the days' zone */
+  gint64  last_event_id;
+  GArray *days;          /* of ObStatsDay */
+};
+
+ObStatsCache *
+ob_stats_cache_new (void)
+{
+  ObStatsCache *cache = g_new0 (ObStatsCache, 1);
+
+  cache->days = g_array_new (FALSE, TRUE, sizeof (ObStatsDay));
+  return cache;
+}
+
+void
+ob_stats_cache_free (ObStatsCache *cache)
+{
+  if (cache == NULL)
+    return;
+  g_array_unref (cache->days);
+  g_free (cache->zone);
+  g_free (cache);
+}
+
+static const ObStatsDay *
+cached_day (ObStatsCache     *cache,
+            const ObStatsDay *day)
+{
+  for (guint i = 0; i < cache->days->len; i++)
+    {
+      const ObStatsDay *d = &g_array_index (cache->days, ObStatsDay, i);
+
+      if (d->day_start == day->day_start && d->day_end == day->day_end)
+        return d;
+    }
+  return NULL;
+}
+
 static gboolean
 load_days (ObStore         *store,
            ObStatsSnapshot *snap,
            gboolean         naive,
+           ObStatsCache    *cache,
            GError         **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) reused = g_array_new (FALSE, TRUE, sizeof (gboolean));
   gint64 campaign_id = snap->query.campaign_id != 0 ? snap->query.campaign_id : -1;
+  gboolean use_cache;
+  guint n_reused = 0;
   int rc;
 
   make_days (snap);
@@ -429,6 +482,11 @@ load_days (ObStore         *store,
       return step_done (store, stmt, rc, error);
     }
 
+  use_cache = cache != NULL && cache->campaign_id == snap->query.campaign_id
+              && g_strcmp0 (cache->zone, g_time_zone_get_identifier (snap->zone)) == 0
+              && cache->last_event_id <= snap->last_event_id;
+  g_array_set_size (reused, snap->days->len);
+
   /* One sum per day and kind inside sqlite: three short ranges of the
    * primary key (campaign_id, kind, bucket) a day, never a row per quarter
    * hour through the API. */
@@ -439,7 +497,15 @@ load_days (ObStore         *store,
   for (guint i = 0; i < snap->days->len; i++)
     {
       ObStatsDay *d = &g_array_index (snap->days, ObStatsDay, i);
+      const ObStatsDay *held = use_cache ? cached_day (cache, d) : NULL;
 
+      if (held != NULL)
+        {
+          *d = *held;
+          g_array_index (reused, gboolean, i) = TRUE;
+          n_reused++;
+          continue;
+        }
       sqlite3_bind_int64 (stmt, 2, d->day_start);
       sqlite3_bind_int64 (stmt, 3, d->day_end);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -447,6 +513,41 @@ load_days (ObStore         *store,
       if (!step_done (store, stmt, rc, error))
         return FALSE;
       sqlite3_reset (stmt);
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  /* The days held from before miss what was appended since. */
+  if (n_reused > 0 && snap->last_event_id > cache->last_event_id)
+    {
+      stmt = ob_store_prepare (store,
+                               "SELECT at, kind FROM events WHERE id > ?1 AND id <= ?2"
+                               " AND kind IN ('sent', 'replied', 'bounced')"
+                               " AND (?3 = -1 OR campaign_id = ?3)",
+                               error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, cache->last_event_id);
+      sqlite3_bind_int64 (stmt, 2, snap->last_event_id);
+      sqlite3_bind_int64 (stmt, 3, campaign_id);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          ObStatsDay *d = day_of (snap, sqlite3_column_int64 (stmt, 0));
+
+          if (d != NULL && g_array_index (reused, gboolean, d - &g_array_index (snap->days, ObStatsDay, 0)))
+            day_add (d, (const char *) sqlite3_column_text (stmt, 1), 1);
+        }
+      if (!step_done (store, stmt, rc, error))
+        return FALSE;
+    }
+
+  if (cache != NULL)
+    {
+      cache->campaign_id = snap->query.campaign_id;
+      g_free (cache->zone);
+      cache->zone = g_strdup (g_time_zone_get_identifier (snap->zone));
+      cache->last_event_id = snap->last_event_id;
+      g_array_set_size (cache->days, 0);
+      g_array_append_vals (cache->days, snap->days->data, snap->days->len);
     }
   return TRUE;
 }
@@ -808,6 +909,7 @@ compute (ObStore            *store,
          GDateTime          *now,
          const ObStatsQuery *query,
          gboolean            naive,
+         ObStatsCache       *cache,
          GError            **error)
 {
   g_autoptr(ObStatsSnapshot) snap = g_new0 (ObStatsSnapshot, 1);
@@ -830,20 +932,24 @@ compute (ObStore            *store,
    * moment. */
   if (!ob_store_exec (store, "BEGIN", error))
     return NULL;
-  if (!load_campaigns (store, snap, by_id, error)
-      || !load_totals (store, snap, by_id, naive, error)
-      || !load_days (store, snap, naive, error)
-      || ((query->flags & OB_STATS_WITH_ACCOUNTS)
-          && !load_accounts (store, snap, now, error))
-      || !load_feed (store, snap, error)
-      || !load_upcoming (store, snap, error)
-      || !load_enrollments (store, snap, by_id, error)
-      || (last = query_count (store, "SELECT max (id) FROM events", 0, 0, 0, error)) < 0)
+  if ((last = query_count (store, "SELECT max (id) FROM events", 0, 0, 0, error)) < 0)
     {
       ob_store_rollback (store);
       return NULL;
     }
   snap->last_event_id = last;
+  if (!load_campaigns (store, snap, by_id, error)
+      || !load_totals (store, snap, by_id, naive, error)
+      || !load_days (store, snap, naive, cache, error)
+      || ((query->flags & OB_STATS_WITH_ACCOUNTS)
+          && !load_accounts (store, snap, now, error))
+      || !load_feed (store, snap, error)
+      || !load_upcoming (store, snap, error)
+      || !load_enrollments (store, snap, by_id, error))
+    {
+      ob_store_rollback (store);
+      return NULL;
+    }
   ob_store_rollback (store);
   return g_steal_pointer (&snap);
 }
@@ -854,7 +960,7 @@ ob_stats_compute (ObStore            *store,
                   const ObStatsQuery *query,
                   GError            **error)
 {
-  return compute (store, now, query, FALSE, error);
+  return compute (store, now, query, FALSE, NULL, error);
 }
 
 ObStatsSnapshot *
@@ -863,7 +969,18 @@ ob_stats_compute_naive (ObStore            *store,
                         const ObStatsQuery *query,
                         GError            **error)
 {
-  return compute (store, now, query, TRUE, error);
+  return compute (store, now, query, TRUE, NULL, error);
+}
+
+ObStatsSnapshot *
+ob_stats_compute_cached (ObStore            *store,
+                         GDateTime          *now,
+                         const ObStatsQuery *query,
+                         ObStatsCache       *cache,
+                         GError            **error)
+{
+  g_return_val_if_fail (cache != NULL, NULL);
+  return compute (store, now, query, FALSE, cache, error);
 }
 
 gboolean
@@ -1104,6 +1221,7 @@ struct _ObStats
   /* One task at a time; each on its worker thread's own connection
    * (ob_store_open_for_thread() keeps one per thread). */
   GMutex   lock;
+  ObStatsCache *cache; /* under the lock */
 };
 
 G_DEFINE_FINAL_TYPE (ObStats, ob_stats, G_TYPE_OBJECT)
@@ -1113,6 +1231,7 @@ ob_stats_finalize (GObject *object)
 {
   ObStats *self = OB_STATS (object);
 
+  g_clear_pointer (&self->cache, ob_stats_cache_free);
   g_mutex_clear (&self->lock);
   g_free (self->db_path);
 
@@ -1129,6 +1248,7 @@ static void
 ob_stats_init (ObStats *self)
 {
   g_mutex_init (&self->lock);
+  self->cache = ob_stats_cache_new ();
 }
 
 ObStats *
@@ -1177,7 +1297,7 @@ compute_thread (GTask        *task,
     {
       store = ob_store_open_for_thread (self->db_path, &error);
       if (store != NULL)
-        snap = ob_stats_compute (store, job->now, &job->query, &error);
+        snap = ob_stats_compute_cached (store, job->now, &job->query, self->cache, &error);
       if (snap != NULL)
         g_task_return_pointer (task, snap, (GDestroyNotify) ob_stats_snapshot_free);
       else

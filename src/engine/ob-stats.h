@@ -182,6 +182,17 @@ ObStatsSnapshot *ob_stats_compute            (ObStore            *store,
                                               GDateTime          *now,
                                               const ObStatsQuery *query,
                                               GError            **error);
+/* The same, keeping the per-day figures in `cache` between calls (see
+ * ob-stats.c): the days already held are not read again. One cache per
+ * series of calls; any query may follow any other. */
+typedef struct _ObStatsCache ObStatsCache;
+ObStatsCache    *ob_stats_cache_new          (void);
+void             ob_stats_cache_free         (ObStatsCache       *cache);
+ObStatsSnapshot *ob_stats_compute_cached     (ObStore            *store,
+                                              GDateTime          *now,
+                                              const ObStatsQuery *query,
+                                              ObStatsCache       *cache,
+                                              GError            **error);
 /* The same figures straight from the events with GROUP BY queries: the
  * reference the tests and the benchmark compare with. Slow. */
 ObStatsSnapshot *ob_stats_compute_naive      (ObStore            *store,
@@ -230,5 +241,6 @@ gboolean         ob_stats_mark_positive_finish (ObStats          *self,
                                                 GError          **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObStatsSnapshot, ob_stats_snapshot_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObStatsCache, ob_stats_cache_free)
 
 G_END_DECLS
