@@ -1417,8 +1417,10 @@ test_dashboard_seeded (Fixture       *f,
     g_assert_no_error (error);
   }
 
+  /* 1280 × 800 from the start: the window takes its size from the settings. */
+  g_settings_set_int (settings, "window-width", 1280);
+  g_settings_set_int (settings, "window-height", 800);
   start_app (f, f->db_path);
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
   show_page (f->window, "dashboard");
   engine = ob_window_get_engine (f->window);
   store = ob_engine_get_store (engine);

@@ -47,23 +47,22 @@ max_value (ObChart *self)
   return top;
 }
 
-/* 1, 2, 5, 10, 20, 50... at least `top`, so that the grid reads round. */
+/* The smallest of 4, 6, 8, 12, 20 × 10^k at least `top`: four bands of
+ * round numbers. */
 static gint64
 nice_ceiling (gint64 top)
 {
-  gint64 step = 1;
+  static const gint64 steps[] = { 4, 6, 8, 12, 20 };
+  gint64 scale = 1;
 
   if (top <= 4)
     return 4;
   while (TRUE)
     {
-      if (step * 4 >= top)
-        return step * 4;
-      if (step * 8 >= top)
-        return step * 8;
-      if (step * 20 >= top)
-        return step * 20;
-      step *= 10;
+      for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+        if (steps[i] * scale >= top)
+          return steps[i] * scale;
+      scale *= 10;
     }
 }
 
