@@ -29,6 +29,9 @@ struct _ObChart
   GArray    *days;  /* of ObStatsDay */
   GTimeZone *zone;
   int        hover; /* day under the pointer or keyboard, -1 for none */
+  /* Where the pointer was when the chart appeared under it: no read-out
+   * until it moves (a chart scrolled under a resting pointer). */
+  double     enter_x, enter_y;
 };
 
 G_DEFINE_FINAL_TYPE (ObChart, ob_chart, GTK_TYPE_WIDGET)
@@ -280,11 +283,24 @@ set_hover (ObChart *self,
 }
 
 static void
+on_enter (GtkEventControllerMotion *motion,
+          double                    x,
+          double                    y,
+          ObChart                  *self)
+{
+  self->enter_x = x;
+  self->enter_y = y;
+}
+
+static void
 on_motion (GtkEventControllerMotion *motion,
            double                    x,
            double                    y,
            ObChart                  *self)
 {
+  if (x == self->enter_x && y == self->enter_y)
+    return;
+  self->enter_x = self->enter_y = -1;
   set_hover (self, day_at (self, x));
 }
 
@@ -373,6 +389,7 @@ ob_chart_init (ObChart *self)
   self->zone = g_time_zone_new_local ();
   self->hover = -1;
 
+  g_signal_connect (motion, "enter", G_CALLBACK (on_enter), self);
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
