@@ -19,6 +19,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "ob-campaign-results.h"
 #include "ob-campaign-window.h"
 #include "ob-outbox.h"
 #include "ob-sender.h"
@@ -34,6 +35,7 @@ struct _ObCampaignWindow
 
   /* template widgets */
   AdwToastOverlay      *toast_overlay;
+  ObCampaignResults    *results;
   AdwViewSwitcherTitle *switcher_title;
   GtkButton            *state_button;
   AdwViewStack         *stack;
@@ -1330,8 +1332,10 @@ ob_campaign_window_class_init (ObCampaignWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/ui/ob-campaign-window.ui");
+  g_type_ensure (OB_TYPE_CAMPAIGN_RESULTS);
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, ObCampaignWindow, name)
   BIND (toast_overlay);
+  BIND (results);
   BIND (switcher_title);
   BIND (state_button);
   BIND (stack);
@@ -1502,6 +1506,7 @@ ob_campaign_window_new (ObEngine  *engine,
   g_signal_connect_object (engine, "store-changed", G_CALLBACK (on_store_changed), self,
                            G_CONNECT_SWAPPED);
   load (self);
+  ob_campaign_results_set_campaign (self->results, engine, self->campaign->id);
   return self;
 }
 
