@@ -535,6 +535,28 @@ test_account_test (Fixture       *f,
   g_assert_nonnull (strstr (r.err, "AUTH"));
   cli_result_clear (&r);
 
+  /* SMTP works, the IMAP password is wrong: IMAP says so. */
+  {
+    g_autofree char *smtp = g_strdup_printf ("%s:%s:starttls", bed_get ("MAILBED_HOST"),
+                                             bed_get ("MAILBED_SUBMISSION_PORT"));
+    g_autofree char *imap = g_strdup_printf ("%s:%s:tls", bed_get ("MAILBED_HOST"),
+                                             bed_get ("MAILBED_IMAPS_PORT"));
+    g_autofree char *input = g_strdup_printf ("%s\nnot-the-password\n", bed_get ("MAILBED_REP_PASSWORD"));
+
+    run_cli_with_input (&r, input, "--db", f->db, "account", "add", "--name", "imap-wrong",
+                        "--email", bed_get ("MAILBED_REP2"), "--smtp", smtp, "--imap", imap,
+                        "--ca-file", bed_get ("MAILBED_CA_FILE"), "--password-stdin",
+                        "--imap-password-stdin", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    cli_result_clear (&r);
+    run_cli (&r, "--db", f->db, "account", "test", "imap-wrong", NULL);
+    g_test_message ("wrong IMAP password: %s", r.err);
+    g_assert_cmpint (r.status, !=, 0);
+    g_assert_nonnull (strstr (r.err, "IMAP"));
+    g_assert_nonnull (strstr (r.err, "LOGIN"));
+    cli_result_clear (&r);
+  }
+
   /* The bed's CA not trusted: the certificate is named. */
   r = add_account (f, "untrusted", bed_get ("MAILBED_REP_PASSWORD"), FALSE);
   g_assert_cmpint (r.status, ==, 0);
