@@ -487,6 +487,38 @@ test_reply_bounce_unsubscribe_catch_up (Fixture       *f,
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE sent_copy = 'done'"), ==, 6);
   g_assert_cmpuint (count_tagged ("rep2", "outbound.test", ".Sent", tag), ==, 6);
 
+  /* The watcher read the replies without marking them read (Maildir
+   * flags after ":2,"; Dovecot keeps unseen new mail in new/). */
+  {
+    const char *subdirs[] = { "new", "cur" };
+    guint seen = 0, total = 0;
+
+    for (guint d = 0; d < G_N_ELEMENTS (subdirs); d++)
+      {
+        g_autofree char *path = g_build_filename (bed_get ("MAILBED_MAIL_ROOT"), "outbound.test", "rep2",
+                                                  "Maildir", subdirs[d], NULL);
+        g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+        const char *name;
+
+        while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+          {
+            const char *flags = strstr (name, ":2,");
+            g_autofree char *file = g_build_filename (path, name, NULL);
+            g_autofree char *contents = NULL;
+
+            /* Only the prospects' mail (test-imap shares this mailbox). */
+            if (!g_file_get_contents (file, &contents, NULL, NULL) ||
+                strstr (contents, "From: Person ") == NULL)
+              continue;
+            total++;
+            if (flags != NULL && strchr (flags + 3, 'S') != NULL)
+              seen++;
+          }
+      }
+    g_assert_cmpuint (total, ==, 2);
+    g_assert_cmpuint (seen, ==, 0);
+  }
+
   /* Closed while p33 answers: found at the next start, by UID. */
   prospect_writes (33, "Re: Hello", p33_first, "Back from holiday, let us talk.");
   g_usleep (G_USEC_PER_SEC);

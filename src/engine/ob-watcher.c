@@ -811,9 +811,16 @@ handle_message (ObWatcher           *self,
                                  verdict->address);
     }
 
+  /* Nothing to do: the batch records the last UID (handle_uids). */
+  if (prospect_id == 0)
+    {
+      folder->last_uid = saved.last_uid;
+      return TRUE;
+    }
+
   if (!ob_store_begin (store, error))
     return FALSE;
-  if (prospect_id != 0 && !already_seen (store, prospect_id, incoming))
+  if (!already_seen (store, prospect_id, incoming))
     {
       g_autoptr(sqlite3_stmt) stmt = ob_store_prepare (store,
         "SELECT email, email_key, domain FROM prospects WHERE id = ?1", error);
@@ -896,13 +903,11 @@ handle_uids (ObWatcher        *self,
       for (guint i = 0; i < messages->len; i++)
         if (!handle_message (self, store, lookup, folder, g_ptr_array_index (messages, i), error))
           return FALSE;
-      /* UIDs the server no longer had are passed too. */
-      if (g_array_index (uids, guint32, first + n - 1) > folder->last_uid)
-        {
-          folder->last_uid = g_array_index (uids, guint32, first + n - 1);
-          if (!save_folder (self, store, folder, error))
-            return FALSE;
-        }
+      /* Unrelated messages, and UIDs the server no longer had, are passed
+       * once per batch. */
+      folder->last_uid = MAX (folder->last_uid, g_array_index (uids, guint32, first + n - 1));
+      if (!save_folder (self, store, folder, error))
+        return FALSE;
     }
   return TRUE;
 }
