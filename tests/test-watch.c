@@ -254,10 +254,11 @@ runner_clear (Runner *r)
 /* p@prospects.test writes to the rep through the bed's plain port, as
  * another mail server would deliver it. Returns when Postfix said 250. */
 static gint64
-prospect_writes (guint       prospect,
-                 const char *subject,
-                 const char *in_reply_to,
-                 const char *body)
+prospect_writes_with (guint       prospect,
+                      const char *subject,
+                      const char *in_reply_to,
+                      const char *extra_headers,
+                      const char *body)
 {
   ObTlsEndpoint endpoint = {
     .host = bed_get ("MAILBED_HOST"),
@@ -274,9 +275,10 @@ prospect_writes (guint       prospect,
                                   : g_strdup ("");
   g_autofree char *text = g_strdup_printf (
     "From: Person %u <%s>\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <reply-%u-%" G_GINT64_FORMAT "@prospects.test>\r\n"
-    "Date: Sat, 28 Nov 2026 12:00:00 +0000\r\n%sMIME-Version: 1.0\r\n"
+    "Date: Sat, 28 Nov 2026 12:00:00 +0000\r\n%s%sMIME-Version: 1.0\r\n"
     "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
-    prospect, from, bed_get ("MAILBED_REP2"), subject, prospect, g_get_real_time (), references, body);
+    prospect, from, bed_get ("MAILBED_REP2"), subject, prospect, g_get_real_time (), references,
+    extra_headers != NULL ? extra_headers : "", body);
   gint64 accepted;
 
   ob_smtp_connection_open (smtp, &endpoint, NULL, &error);
@@ -286,6 +288,15 @@ prospect_writes (guint       prospect,
   accepted = g_get_monotonic_time ();
   ob_smtp_connection_close (smtp);
   return accepted;
+}
+
+static gint64
+prospect_writes (guint       prospect,
+                 const char *subject,
+                 const char *in_reply_to,
+                 const char *body)
+{
+  return prospect_writes_with (prospect, subject, in_reply_to, NULL, body);
 }
 
 /* ---- Checks ------------------------------------------------------------------ */
@@ -389,7 +400,8 @@ test_reply_bounce_unsubscribe_catch_up (Fixture       *f,
   g_autofree char *p33 = g_strdup_printf ("p33@%s", domain);
   g_autofree char *p99 = g_strdup_printf ("p%u@%s", BOUNCER, domain);
   g_autofree char *p33_first = NULL;
-  const guint prospects[] = { 31, 32, 33, BOUNCER };
+  const guint prospects[] = { 31, 32, 33, 34, BOUNCER };
+  g_autofree char *p34 = g_strdup_printf ("p34@%s", domain);
   g_auto(GStrv) sent31 = NULL;
   g_auto(GStrv) sent32 = NULL;
   g_auto(GStrv) sent33 = NULL;
@@ -434,6 +446,20 @@ test_reply_bounce_unsubscribe_catch_up (Fixture       *f,
   opted = runner_wait (&runner, "opted_out", p32, 10);
   g_assert_nonnull (opted);
 
+  /* An out-of-office with a return date: the sequence waits until the day
+   * after. */
+  {
+    g_auto(GStrv) sent34 = runner_wait (&runner, "sent", p34, 20);
+    g_auto(GStrv) auto_replied = NULL;
+
+    g_assert_nonnull (sent34);
+    prospect_writes_with (34, "Automatic reply: Hello", sent34[5], "Auto-Submitted: auto-replied\r\n",
+                          "I am out of the office until 2099-12-03, then back.");
+    auto_replied = runner_wait (&runner, "auto_replied", p34, 10);
+    g_assert_nonnull (auto_replied);
+    g_assert_cmpstr (auto_replied[6], ==, "until 2099-12-03");
+  }
+
   /* The unknown user: Postfix takes step 1, then its DSN reaches the rep. */
   {
     g_auto(GStrv) sent99 = runner_wait (&runner, "sent", p99, 20);
@@ -466,6 +492,7 @@ test_reply_bounce_unsubscribe_catch_up (Fixture       *f,
   g_assert_cmpuint (delivered (31, tag), ==, 1);
   g_assert_cmpuint (delivered (32, tag), ==, 1);
   g_assert_cmpuint (delivered (33, tag), ==, 3);
+  g_assert_cmpuint (delivered (34, tag), ==, 1);
   {
     g_autofree char *s31 = enrollment_state (f, 31);
     g_autofree char *s32 = enrollment_state (f, 32);
@@ -474,6 +501,8 @@ test_reply_bounce_unsubscribe_catch_up (Fixture       *f,
     g_assert_cmpstr (s31, ==, "replied");
     g_assert_cmpstr (s32, ==, "opted_out");
     g_assert_cmpstr (s99, ==, "bounced");
+    g_assert_cmpint (query_int (f, "SELECT count(*) FROM enrollments WHERE state = 'active'"
+                                   " AND paused_until = unixepoch ('2099-12-04')"), ==, 1);
   }
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM prospects WHERE status = 'replied'"), ==, 1);
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM prospects WHERE status = 'bounced'"), ==, 1);
@@ -481,11 +510,13 @@ test_reply_bounce_unsubscribe_catch_up (Fixture       *f,
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'replied'"), ==, 1);
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'opted_out'"), ==, 1);
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'bounced'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'auto_replied'"
+                                 " AND json_extract (detail, '$.return_date') = '2099-12-03'"), ==, 1);
 
   /* Every send has its copy in the rep's Sent, \Seen, and no more. */
-  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state = 'sent'"), ==, 6);
-  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE sent_copy = 'done'"), ==, 6);
-  g_assert_cmpuint (count_tagged ("rep2", "outbound.test", ".Sent", tag), ==, 6);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state = 'sent'"), ==, 7);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE sent_copy = 'done'"), ==, 7);
+  g_assert_cmpuint (count_tagged ("rep2", "outbound.test", ".Sent", tag), ==, 7);
 
   /* The watcher read the replies without marking them read (Maildir
    * flags after ":2,"; Dovecot keeps unseen new mail in new/). */
@@ -515,7 +546,7 @@ test_reply_bounce_unsubscribe_catch_up (Fixture       *f,
               seen++;
           }
       }
-    g_assert_cmpuint (total, ==, 2);
+    g_assert_cmpuint (total, ==, 3);
     g_assert_cmpuint (seen, ==, 0);
   }
 
