@@ -574,6 +574,54 @@ test_reply_bounce_unsubscribe_catch_up (Fixture       *f,
 }
 
 static void
+exec_sql (Fixture    *f,
+          const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObStore) store = ob_store_open (f->db, &error);
+
+  g_assert_no_error (error);
+  ob_store_exec (store, sql, &error);
+  g_assert_no_error (error);
+}
+
+/* A Sent copy that cannot go is recorded, never resends the message, and
+ * goes at the next start once the folder is right. */
+static void
+test_sent_copy_retried (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_auto(CliResult) r = { 0 };
+  g_autofree char *tag = g_strdup_printf ("sentcopy-%d", (int) getpid ());
+  const guint prospects[] = { 35 };
+
+  r = add_account (f, "rep2", bed_get ("MAILBED_REP_PASSWORD"), TRUE);
+  g_assert_cmpint (r.status, ==, 0);
+  cli_result_clear (&r);
+  exec_sql (f, "UPDATE accounts SET sent_folder = 'No Such Folder'");
+  import_prospects (f, prospects, G_N_ELEMENTS (prospects));
+  create_campaign (f, tag, "1d");
+
+  run_cli (&r, "--db", f->db, "run", "--for", "3", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "\tsent\t"));
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state = 'sent'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE sent_copy = 'failed'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'sent_copy_failed'"
+                                 " AND json_extract (detail, '$.error') LIKE '%No Such Folder%'"), ==, 1);
+  g_assert_cmpuint (count_tagged ("rep2", "outbound.test", ".Sent", tag), ==, 0);
+
+  exec_sql (f, "UPDATE accounts SET sent_folder = 'Sent'");
+  cli_result_clear (&r);
+  run_cli (&r, "--db", f->db, "run", "--for", "3", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_null (strstr (r.out, "\tsent\t"));
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE sent_copy = 'done'"), ==, 1);
+  g_assert_cmpuint (count_tagged ("rep2", "outbound.test", ".Sent", tag), ==, 1);
+  g_assert_cmpuint (delivered (35, tag), ==, 1);
+}
+
+static void
 test_account_test (Fixture       *f,
                    gconstpointer  data)
 {
@@ -641,6 +689,8 @@ main (int   argc,
 
   g_test_add ("/watch/reply-bounce-unsubscribe-catch-up", Fixture, NULL, fixture_setup,
               test_reply_bounce_unsubscribe_catch_up, fixture_teardown);
+  g_test_add ("/watch/sent-copy-retried", Fixture, NULL, fixture_setup, test_sent_copy_retried,
+              fixture_teardown);
   g_test_add ("/watch/account-test", Fixture, NULL, fixture_setup, test_account_test, fixture_teardown);
 
   status = g_test_run ();
