@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "ob-mime.h"
+#include "ob-sender.h"
 #include "ob-store.h"
 #include "bedlib.h"
 #include "testlib.h"
@@ -112,7 +113,7 @@ create_campaign (Fixture    *f,
   g_autofree char *text = g_strdup_printf (
     "[campaign]\nname=%s\naccount=%s\nwindow=00:00-24:00\ndays=mon;tue;wed;thu;fri;sat;sun\n"
     "pause=0-0\ndaily-limit=1000\n"
-    "[step 1]\nsubject=Hello {{first_name}} [%s]\nbody=Hi {{first_name}}, a note about {{company}}.\n"
+    "[step 1]\nsubject=Hello {{first_name}} (%s)\nbody=Hi {{first_name}}, a note about {{company}}.\n"
     "[step 2]\ndelay=%s\nbody=Following up.\n"
     "[step 3]\ndelay=%s\nbody=Last note.\n",
     name, account, name, delay, delay);
@@ -183,6 +184,19 @@ query_int (Fixture    *f,
   g_assert_no_error (error);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   return sqlite3_column_int64 (stmt, 0);
+}
+
+static guint
+count_lines_with (const char *text,
+                  const char *needle)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], needle) != NULL)
+      n++;
+  return n;
 }
 
 static guint
@@ -356,6 +370,155 @@ test_kill_nine (Fixture       *f,
                   query_int (f, "SELECT count(*) FROM sends WHERE state = 'uncertain'"));
 }
 
+/* The scripted server's faults through the real sender: each one ends in
+ * its defined state, and nothing is lost or sent twice. */
+static void
+test_faults (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "smtp-fault-server.py", NULL);
+  g_autofree char *spool = g_build_filename (f->dir, "spool", NULL);
+  g_autofree char *line = NULL;
+  g_autofree char *smtp = NULL;
+  g_autofree char *csv_path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GIOChannel) channel = NULL;
+  g_auto(CliResult) r = { 0 };
+  /* timeout(1): an aborted test must not leave the server behind. */
+  const char *argv[] = { "timeout", "300", "/usr/bin/python3", script, "--tls", "none", "--spool", spool,
+                         NULL };
+  const char *people[] = { "ok1", "rcpt550", "data552", "rcpt451", "datadrop", "ok2", "rate450", "ok3" };
+  g_autoptr(GString) csv = g_string_new ("email,first_name,company\n");
+  GPid pid;
+  int out_fd;
+  gsize length;
+
+  g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
+                            G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                            NULL, NULL, &pid, NULL, &out_fd, NULL, &error);
+  g_assert_no_error (error);
+  channel = g_io_channel_unix_new (out_fd);
+  g_io_channel_set_close_on_unref (channel, TRUE);
+  g_assert_cmpint (g_io_channel_read_line (channel, &line, &length, NULL, &error), ==, G_IO_STATUS_NORMAL);
+  g_assert_true (g_str_has_prefix (line, "PORT "));
+  g_strstrip (line);
+
+  /* Plain text only because the account says so, explicitly. */
+  smtp = g_strdup_printf ("127.0.0.1:%s:insecure", line + 5);
+  run_cli_with_input (&r, "good\n", "--db", f->db, "account", "add", "--name", "faulty",
+                      "--email", "rep@faults.test", "--smtp", smtp, "--password-stdin", "--pause", "0-0",
+                      NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  cli_result_clear (&r);
+
+  for (guint i = 0; i < G_N_ELEMENTS (people); i++)
+    g_string_append_printf (csv, "%s@faults.test,P%u,Co %u\n", people[i], i, i);
+  csv_path = write_file (f, "faults.csv", csv->str);
+  run_cli (&r, "--db", f->db, "import", csv_path, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  cli_result_clear (&r);
+  create_campaign (f, "faults", "faulty", "1d", FALSE);
+
+  run_cli (&r, "--db", f->db, "run", "--until-idle", "--for", "60", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_test_message ("run:\n%s", r.out);
+
+#define SEND_STATE(who) \
+  "SELECT s.state FROM sends s JOIN enrollments e ON e.id = s.enrollment_id" \
+  " JOIN prospects p ON p.id = e.prospect_id WHERE p.email = '" who "@faults.test'"
+  {
+    static const struct { const char *sql; const char *state; } expected[] = {
+      { SEND_STATE ("ok1"), "sent" },
+      { SEND_STATE ("ok2"), "sent" },
+      { SEND_STATE ("rcpt550"), "failed" },
+      { SEND_STATE ("data552"), "failed" },
+      { SEND_STATE ("rcpt451"), "retry" },
+      { SEND_STATE ("datadrop"), "uncertain" },
+      { SEND_STATE ("rate450"), "retry" },
+      { "SELECT state FROM enrollments e JOIN prospects p ON p.id = e.prospect_id"
+        " WHERE p.email = 'rcpt550@faults.test'", "bounced" },
+      { "SELECT status FROM prospects WHERE email = 'rcpt550@faults.test'", "bounced" },
+      { "SELECT state FROM enrollments e JOIN prospects p ON p.id = e.prospect_id"
+        " WHERE p.email = 'data552@faults.test'", "paused" },
+      { "SELECT state FROM enrollments e JOIN prospects p ON p.id = e.prospect_id"
+        " WHERE p.email = 'rcpt451@faults.test'", "active" },
+      { "SELECT state FROM accounts", "throttled" },
+    };
+    g_autoptr(ObStore) store = ob_store_open (f->db, &error);
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+      {
+        g_autoptr(sqlite3_stmt) stmt = ob_store_prepare (store, expected[i].sql, &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+        g_test_message ("%s -> %s", expected[i].sql, sqlite3_column_text (stmt, 0));
+        g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, expected[i].state);
+      }
+  }
+#undef SEND_STATE
+  /* Throttled before ok3: it waits, unsent, for the account to cool down. */
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends s JOIN enrollments e ON e.id = s.enrollment_id"
+                              " JOIN prospects p ON p.id = e.prospect_id WHERE p.email = 'ok3@faults.test'"), ==, 0);
+
+  /* The server took exactly the two it accepted, once each. */
+  {
+    g_autofree char *taken = NULL;
+
+    g_file_get_contents (spool, &taken, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_lines_with (taken, "ok1@faults.test"), ==, 1);
+    g_assert_cmpuint (count_lines_with (taken, "ok2@faults.test"), ==, 1);
+    g_assert_cmpuint (count_lines_with (taken, "@faults.test"), ==, 2);
+  }
+
+  kill (pid, SIGTERM);
+  waitpid (pid, NULL, 0);
+  g_spawn_close_pid (pid);
+}
+
+/* "Send test to me": the rep gets the step, nothing is recorded. */
+static void
+test_send_test_to_me (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tag = g_strdup_printf ("selftest-%d", (int) getpid ());
+  g_autofree char *to = NULL;
+  g_autofree char *rep_new = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_auto(GStrv) parts = g_strsplit (bed_get ("MAILBED_REP"), "@", 2);
+  guint found = 0;
+  const char *name;
+
+  add_account (f, "rep", TRUE, bed_get ("MAILBED_HOST"));
+  import_prospects (f, 1, 1);
+  create_campaign (f, tag, "rep", "1d", FALSE);
+
+  to = ob_sender_send_test (f->db, 1, 1, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (to, ==, bed_get ("MAILBED_REP"));
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends"), ==, 0);
+
+  rep_new = g_build_filename (bed_get ("MAILBED_MAIL_ROOT"), parts[1], parts[0], "Maildir", "new", NULL);
+  /* Delivery over LMTP takes milliseconds; give it a few seconds. */
+  for (guint i = 0; i < 50 && found == 0; i++, g_usleep (100000))
+    {
+      g_clear_pointer (&dir, g_dir_close);
+      dir = g_dir_open (rep_new, 0, NULL);
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (rep_new, name, NULL);
+          g_autofree char *contents = NULL;
+
+          if (g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, tag) != NULL)
+            found++;
+        }
+    }
+  g_assert_cmpuint (found, ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -369,6 +532,8 @@ main (int    argc,
   ADD ("/send/bed/three-steps-twenty-prospects", test_three_steps_twenty_prospects);
   ADD ("/send/bed/untrusted-certificate-holds-account", test_untrusted_certificate_holds_account);
   ADD ("/send/bed/kill-nine", test_kill_nine);
+  ADD ("/send/bed/send-test-to-me", test_send_test_to_me);
+  ADD ("/send/faults/each-fault-its-state", test_faults);
 #undef ADD
 
   status = g_test_run ();

@@ -202,30 +202,35 @@ close_connection (ObSender *self)
   g_clear_object (&self->smtp);
 }
 
-/* Opens and authenticates when needed. On failure the account is held (the
- * rep must act) or, for a passing network problem, FALSE with a retry time. */
-static gboolean
-ensure_connection (ObSender  *self,
-                   ObStore   *store,
-                   gint64    *retry_at)
+/**
+ * ob_sender_open_smtp:
+ * @store: the calling thread's store
+ * @account_id: the account
+ * @cancellable: (nullable): ends a blocked connect
+ * @error: an OB_TLS_ERROR, OB_SMTP_ERROR, OB_SECRETS_ERROR or OB_ACCOUNT_ERROR
+ *
+ * Connects and authenticates the way every message of the account goes:
+ * its TLS settings, CA file and pins; the password read from the keyring
+ * just now and wiped right after. Blocks.
+ *
+ * Returns: (transfer full) (nullable): the open connection
+ */
+ObSmtpConnection *
+ob_sender_open_smtp (ObStore       *store,
+                     gint64         account_id,
+                     GCancellable  *cancellable,
+                     GError       **error)
 {
   g_autoptr(ObAccount) account = NULL;
   g_autoptr(ObSmtpConnection) smtp = NULL;
   g_autoptr(ObSecret) password = NULL;
-  g_autoptr(GError) error = NULL;
   ObTlsEndpoint endpoint = { 0 };
   ObTlsSecurity security = OB_TLS_SECURITY_TLS;
-  const char *state = "error";
-  gint64 until = 0;
+  const char *login;
 
-  *retry_at = 0;
-  if (self->smtp != NULL && ob_smtp_connection_is_open (self->smtp))
-    return TRUE;
-  close_connection (self);
-
-  account = ob_accounts_get (store, self->account_id, &error);
+  account = ob_accounts_get (store, account_id, error);
   if (account == NULL)
-    goto failed;
+    return NULL;
 
   ob_tls_security_from_string (ob_security_to_string (account->smtp_security), &security);
   endpoint.host = account->smtp_host;
@@ -236,33 +241,45 @@ ensure_connection (ObSender  *self,
   endpoint.timeout_seconds = OB_TLS_DEFAULT_TIMEOUT;
 
   smtp = ob_smtp_connection_new ();
-  if (!ob_smtp_connection_open (smtp, &endpoint, self->cancellable, &error))
-    goto failed;
+  if (!ob_smtp_connection_open (smtp, &endpoint, cancellable, error))
+    return NULL;
 
-  if (ob_account_get_smtp_login (account) != NULL && ob_account_get_smtp_login (account)[0] != '\0')
+  login = ob_account_get_smtp_login (account);
+  if (login != NULL && login[0] != '\0')
     {
-      password = ob_secrets_lookup_sync (account->keyring_id, OB_SECRET_SMTP, self->cancellable, &error);
-      if (password == NULL
-          || !ob_smtp_connection_authenticate (smtp, ob_account_get_smtp_login (account), password,
-                                               &error))
-        goto failed;
+      password = ob_secrets_lookup_sync (account->keyring_id, OB_SECRET_SMTP, cancellable, error);
+      if (password == NULL || !ob_smtp_connection_authenticate (smtp, login, password, error))
+        return NULL;
     }
+  return g_steal_pointer (&smtp);
+}
 
-  self->smtp = g_steal_pointer (&smtp);
-  return TRUE;
+/* Opens and authenticates when needed. On failure the account is held (the
+ * rep must act) or, for a passing network problem, FALSE with a retry time. */
+static gboolean
+ensure_connection (ObSender  *self,
+                   ObStore   *store,
+                   gint64    *retry_at)
+{
+  g_autoptr(GError) error = NULL;
+  const char *state = "error";
+  gint64 until = 0;
 
-failed:
+  *retry_at = 0;
+  if (self->smtp != NULL && ob_smtp_connection_is_open (self->smtp))
+    return TRUE;
+  close_connection (self);
+
+  self->smtp = ob_sender_open_smtp (store, self->account_id, self->cancellable, &error);
+  if (self->smtp != NULL)
+    return TRUE;
+
   if (quitting (self))
     return FALSE;
   /* Only a passing network problem retries by itself; certificates,
    * passwords and a missing keyring wait for the rep (Geary does the same). */
-  if (error->domain == OB_TLS_ERROR && ob_tls_error_is_transient (error))
-    {
-      *retry_at = g_get_real_time () / G_USEC_PER_SEC + ERROR_BACKOFF_SECONDS;
-      post (self, OB_SENDER_ERROR, NULL, *retry_at, error->message);
-      return FALSE;
-    }
-  if (g_error_matches (error, OB_SMTP_ERROR, OB_SMTP_ERROR_TRANSIENT))
+  if ((error->domain == OB_TLS_ERROR && ob_tls_error_is_transient (error))
+      || g_error_matches (error, OB_SMTP_ERROR, OB_SMTP_ERROR_TRANSIENT))
     {
       *retry_at = g_get_real_time () / G_USEC_PER_SEC + ERROR_BACKOFF_SECONDS;
       post (self, OB_SENDER_ERROR, NULL, *retry_at, error->message);
@@ -281,6 +298,64 @@ failed:
   }
   post (self, OB_SENDER_ACCOUNT_HELD, NULL, until, error->message);
   return FALSE;
+}
+
+/**
+ * ob_sender_send_test:
+ * @db_path: the store
+ * @campaign_id: the campaign
+ * @step: the step, 1 for the first email
+ * @prospect_id: whose values fill the merge fields
+ * @cancellable: (nullable): ends it
+ * @error: why it did not go
+ *
+ * "Send test to me": the step as @prospect_id would get it, to the
+ * account's own address, through the same connection path as every
+ * message, and recorded nowhere. Blocks: a worker thread.
+ *
+ * Returns: the account's address it went to, or %NULL
+ */
+char *
+ob_sender_send_test (const char    *db_path,
+                     gint64         campaign_id,
+                     guint          step,
+                     gint64         prospect_id,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  g_autoptr(ObCampaign) campaign = NULL;
+  g_autoptr(ObAccount) account = NULL;
+  g_autoptr(ObCampaignMessage) message = NULL;
+  g_autoptr(ObSmtpConnection) smtp = NULL;
+  ObStore *store = ob_store_open_for_thread (db_path, error);
+  gsize length;
+  const char *data;
+
+  if (store == NULL)
+    return NULL;
+  campaign = ob_campaign_load (store, campaign_id, error);
+  if (campaign == NULL)
+    return NULL;
+  account = campaign->account_id != 0 ? ob_accounts_get (store, campaign->account_id, error) : NULL;
+  if (account == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, OB_CAMPAIGN_ERROR, OB_CAMPAIGN_ERROR_INVALID,
+                     _("The campaign has no sending account: choose one in its settings"));
+      return NULL;
+    }
+  message = ob_campaign_build_message (store, campaign, step, prospect_id, account->email, NULL, NULL,
+                                       error);
+  if (message == NULL)
+    return NULL;
+  smtp = ob_sender_open_smtp (store, account->id, cancellable, error);
+  if (smtp == NULL)
+    return NULL;
+  data = g_bytes_get_data (message->raw, &length);
+  if (!ob_smtp_connection_send (smtp, account->email, account->email, data, length, cancellable, error))
+    return NULL;
+  ob_smtp_connection_close (smtp);
+  return g_strdup (account->email);
 }
 
 /* ---- One message ----------------------------------------------------------- */

@@ -8,6 +8,9 @@
 
 #include <gio/gio.h>
 
+#include "ob-smtp.h"
+#include "ob-store.h"
+
 G_BEGIN_DECLS
 
 /* What a sender reports, on the context that created it. */
@@ -63,5 +66,18 @@ void        ob_sender_wake                  (ObSender          *self);
 void        ob_sender_stop                  (ObSender          *self);
 
 const char *ob_sender_event_kind_to_string  (ObSenderEventKind  kind);
+
+/* The connection every message of an account goes through (blocking). */
+ObSmtpConnection *ob_sender_open_smtp       (ObStore           *store,
+                                             gint64             account_id,
+                                             GCancellable      *cancellable,
+                                             GError           **error);
+/* "Send test to me" (blocking); returns the address it went to. */
+char       *ob_sender_send_test             (const char        *db_path,
+                                             gint64             campaign_id,
+                                             guint              step,
+                                             gint64             prospect_id,
+                                             GCancellable      *cancellable,
+                                             GError           **error);
 
 G_END_DECLS

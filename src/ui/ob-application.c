@@ -13,8 +13,12 @@
 
 #include <glib/gi18n.h>
 
+#include <errno.h>
+#include <glib/gstdio.h>
+
 #include "ob-application.h"
 #include "ob-preferences-window.h"
+#include "ob-runner.h"
 #include "ob-window.h"
 
 struct _ObApplication
@@ -24,9 +28,12 @@ struct _ObApplication
   /* owned */
   GSettings      *settings;
   ObEngine       *engine;
+  ObRunner       *runner;
   GError         *engine_error;
   char           *db_path;
   gboolean        engine_opening;
+  gboolean        start_in_background;
+  gboolean        background_hold;   /* holding the app while no window is open */
 };
 
 G_DEFINE_FINAL_TYPE (ObApplication, ob_application, ADW_TYPE_APPLICATION)
@@ -69,6 +76,49 @@ hand_engine_to_windows (ObApplication *self)
     }
 }
 
+/* Something the rep must know even with the window closed. */
+static void
+on_runner_event (ObApplication       *self,
+                 const ObSenderEvent *event)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = NULL;
+
+  if (event->kind != OB_SENDER_ACCOUNT_HELD && event->kind != OB_SENDER_CAMPAIGN_PAUSED)
+    return;
+
+  notification = g_notification_new (event->kind == OB_SENDER_ACCOUNT_HELD
+                                     ? _("Sending Stopped")
+                                     : _("Campaign Paused by Bounce Shield"));
+  g_notification_set_body (notification, event->detail);
+  g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  g_notification_set_default_action (notification, "app.activate");
+  id = g_strdup_printf ("held-%" G_GINT64_FORMAT, event->account_id);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+static void
+start_sending (ObApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->engine == NULL || self->runner != NULL)
+    return;
+  self->runner = ob_runner_new (self->engine);
+  g_signal_connect_object (self->runner, "event", G_CALLBACK (on_runner_event), self,
+                           G_CONNECT_SWAPPED);
+  if (!ob_runner_start (self->runner, &error))
+    g_warning ("Cannot start sending: %s", error->message);
+}
+
+static void
+stop_sending (ObApplication *self)
+{
+  if (self->runner != NULL)
+    ob_runner_stop (self->runner);
+  g_clear_object (&self->runner);
+}
+
 static void
 engine_opened_cb (GObject      *source,
                   GAsyncResult *result,
@@ -82,7 +132,73 @@ engine_opened_cb (GObject      *source,
     g_warning ("%s", self->engine_error->message);
 
   hand_engine_to_windows (self);
+  start_sending (self);
   g_application_release (G_APPLICATION (self));
+}
+
+static gboolean
+campaigns_running (ObApplication *self)
+{
+  ObStoreCounts counts;
+
+  return self->engine != NULL
+         && ob_store_get_counts (ob_engine_get_store (self->engine), &counts, NULL)
+         && counts.campaigns_running > 0;
+}
+
+/* The last window closed while campaigns run: go on in the background, and
+ * say so once, with a way to stop. */
+static void
+on_window_removed (ObApplication *self,
+                   GtkWindow     *window)
+{
+  g_autoptr(GNotification) notification = NULL;
+
+  if (gtk_application_get_windows (GTK_APPLICATION (self)) != NULL || self->background_hold)
+    return;
+  if (self->settings == NULL || !g_settings_get_boolean (self->settings, "run-in-background")
+      || !campaigns_running (self))
+    return;
+
+  g_application_hold (G_APPLICATION (self));
+  self->background_hold = TRUE;
+  notification = g_notification_new (_("Outbound Keeps Sending"));
+  g_notification_set_body (notification,
+                           _("Your running campaigns go on and replies are watched while the window is closed."));
+  g_notification_add_button (notification, _("Stop Sending and Quit"), "app.quit");
+  g_notification_set_default_action (notification, "app.activate");
+  g_application_send_notification (G_APPLICATION (self), "background", notification);
+}
+
+/* Start at login: an autostart entry that starts in the background. */
+static void
+apply_start_at_login (ObApplication *self)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "autostart", NULL);
+  g_autofree char *path = g_build_filename (dir, APP_ID ".desktop", NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_settings_get_boolean (self->settings, "start-at-login"))
+    {
+      g_remove (path);
+      return;
+    }
+  {
+    g_autoptr(GKeyFile) file = g_key_file_new ();
+    g_autofree char *data = NULL;
+
+    g_key_file_set_string (file, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_TYPE, "Application");
+    g_key_file_set_string (file, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_NAME, _("Outbound"));
+    g_key_file_set_string (file, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_EXEC,
+                           "outbound --background");
+    g_key_file_set_string (file, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_ICON, APP_ID);
+    g_key_file_set_boolean (file, G_KEY_FILE_DESKTOP_GROUP, "X-GNOME-Autostart-enabled", TRUE);
+    g_key_file_set_boolean (file, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_NO_DISPLAY, TRUE);
+    data = g_key_file_to_data (file, NULL, NULL);
+    if (g_mkdir_with_parents (dir, 0700) != 0
+        || !g_file_set_contents (path, data, -1, &error))
+      g_warning ("Cannot write %s: %s", path, error != NULL ? error->message : g_strerror (errno));
+  }
 }
 
 static void
@@ -90,8 +206,23 @@ ob_application_activate (GApplication *app)
 {
   ObApplication *self = OB_APPLICATION (app);
   ObWindow *window = get_main_window (self);
+  gboolean background = self->start_in_background;
 
-  if (window == NULL)
+  /* --background (start at login): only the senders, no window, once. */
+  self->start_in_background = FALSE;
+  if (background && !self->background_hold)
+    {
+      g_application_hold (app);
+      self->background_hold = TRUE;
+    }
+  else if (self->background_hold && !background)
+    {
+      self->background_hold = FALSE;
+      g_application_withdraw_notification (app, "background");
+      g_application_release (app);
+    }
+
+  if (window == NULL && !background)
     window = ob_window_new (ADW_APPLICATION (self));
 
   if (self->engine == NULL && self->engine_error == NULL && !self->engine_opening)
@@ -103,7 +234,8 @@ ob_application_activate (GApplication *app)
   else
     hand_engine_to_windows (self);
 
-  gtk_window_present (GTK_WINDOW (window));
+  if (window != NULL)
+    gtk_window_present (GTK_WINDOW (window));
 }
 
 static int
@@ -120,6 +252,8 @@ ob_application_handle_local_options (GApplication *app,
 
   if (g_variant_dict_lookup (options, "db", "^&ay", &db_path))
     ob_application_set_db_path (OB_APPLICATION (app), db_path);
+  if (g_variant_dict_contains (options, "background"))
+    OB_APPLICATION (app)->start_in_background = TRUE;
 
   return -1;
 }
@@ -138,6 +272,13 @@ quit_action (GSimpleAction *action,
 
       l = l->next;
       gtk_window_close (window);
+    }
+  stop_sending (self);
+  if (self->background_hold)
+    {
+      self->background_hold = FALSE;
+      g_application_withdraw_notification (G_APPLICATION (self), "background");
+      g_application_release (G_APPLICATION (self));
     }
   g_application_quit (G_APPLICATION (self));
 }
@@ -185,7 +326,16 @@ about_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
+static void
+activate_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  g_application_activate (G_APPLICATION (user_data));
+}
+
 static const GActionEntry app_actions[] = {
+  { .name = "activate", .activate = activate_action },
   { .name = "quit", .activate = quit_action },
   { .name = "preferences", .activate = preferences_action },
   { .name = "about", .activate = about_action },
@@ -211,7 +361,17 @@ ob_application_startup (GApplication *app)
   self->settings = g_settings_new (APP_ID);
   g_signal_connect_object (self->settings, "changed::color-scheme",
                            G_CALLBACK (apply_color_scheme), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::start-at-login",
+                           G_CALLBACK (apply_start_at_login), self, G_CONNECT_SWAPPED);
+  g_signal_connect (self, "window-removed", G_CALLBACK (on_window_removed), NULL);
   apply_color_scheme (self);
+}
+
+static void
+ob_application_shutdown (GApplication *app)
+{
+  stop_sending (OB_APPLICATION (app));
+  G_APPLICATION_CLASS (ob_application_parent_class)->shutdown (app);
 }
 
 static void
@@ -219,6 +379,7 @@ ob_application_dispose (GObject *object)
 {
   ObApplication *self = OB_APPLICATION (object);
 
+  stop_sending (self);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
 
@@ -246,6 +407,7 @@ ob_application_class_init (ObApplicationClass *klass)
   object_class->finalize = ob_application_finalize;
   app_class->activate = ob_application_activate;
   app_class->startup = ob_application_startup;
+  app_class->shutdown = ob_application_shutdown;
   app_class->handle_local_options = ob_application_handle_local_options;
 }
 
@@ -256,6 +418,8 @@ ob_application_init (ObApplication *self)
     { "db", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Use this database instead of the default one"), N_("PATH") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version"), NULL },
+    { "background", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Start without a window: send and watch for replies only"), NULL },
     { NULL }
   };
 

@@ -20,6 +20,7 @@
 #include <glib/gi18n.h>
 
 #include "ob-campaign-window.h"
+#include "ob-sender.h"
 #include "ob-step-editor.h"
 
 #define SAVE_DELAY_MS       400
@@ -887,14 +888,88 @@ update_preview (ObCampaignWindow *self)
   source = g_strndup (raw, length);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->source_view), source, -1);
   gtk_stack_set_visible_child_name (self->preview_stack, "message");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "campaign.send-test", self->campaign->account_id != 0);
 }
 
+typedef struct
+{
+  char   *db_path;
+  gint64  campaign_id;
+  guint   step;
+  gint64  prospect_id;
+} TestJob;
+
+static void
+test_job_free (TestJob *job)
+{
+  g_free (job->db_path);
+  g_free (job);
+}
+
+static void
+send_test_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  TestJob *job = task_data;
+  g_autoptr(GError) error = NULL;
+  char *to = ob_sender_send_test (job->db_path, job->campaign_id, job->step, job->prospect_id,
+                                  cancellable, &error);
+
+  if (to == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, to, g_free);
+}
+
+static void
+send_test_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ObCampaignWindow *self = OB_CAMPAIGN_WINDOW (source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *to = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autofree char *text = NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "campaign.send-test", TRUE);
+  if (to == NULL)
+    {
+      text = g_strdup_printf (_("The test did not go: %s"), error->message);
+      toast (self, text);
+      return;
+    }
+  text = g_strdup_printf (_("Test sent to %s"), to);
+  toast (self, text);
+}
+
+/* The previewed step, as the previewed prospect would get it, to the rep. */
 static void
 send_test_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  /* Sending arrives with the sender; the button says so until then. */
+  ObCampaignWindow *self = OB_CAMPAIGN_WINDOW (widget);
+  guint person = adw_combo_row_get_selected (self->preview_prospect_row);
+  guint step = adw_combo_row_get_selected (self->preview_step_row);
+  g_autoptr(GTask) task = NULL;
+  TestJob *job;
+
+  if (self->enrolled == NULL || person >= self->enrolled->len)
+    return;
+  if (self->save_source != 0 && !save_now (self))
+    return;
+
+  job = g_new0 (TestJob, 1);
+  job->db_path = g_strdup (ob_engine_get_db_path (self->engine));
+  job->campaign_id = self->campaign->id;
+  job->step = MIN (step, ob_campaign_get_n_steps (self->campaign) - 1) + 1;
+  job->prospect_id = g_array_index (self->enrolled, ObCampaignChoice, person).id;
+  gtk_widget_action_set_enabled (widget, "campaign.send-test", FALSE);
+  task = g_task_new (self, NULL, send_test_done_cb, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) test_job_free);
+  g_task_run_in_thread (task, send_test_thread);
 }
 
 /* ---- State ----------------------------------------------------------------- */

@@ -19,6 +19,8 @@ struct _ObPreferencesWindow
   /* template widgets */
   AdwComboRow          *style_row;
   AdwActionRow         *database_row;
+  GtkSwitch            *background_switch;
+  GtkSwitch            *login_switch;
   GtkButton            *open_folder_button;
 
   /* owned */
@@ -92,6 +94,8 @@ ob_preferences_window_class_init (ObPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, style_row);
   gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, database_row);
   gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, open_folder_button);
+  gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, background_switch);
+  gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, login_switch);
   gtk_widget_class_bind_template_callback (widget_class, on_open_folder_clicked);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -107,6 +111,10 @@ ob_preferences_window_init (ObPreferencesWindow *self)
                               (guint) g_settings_get_enum (self->settings, "color-scheme"));
   g_signal_connect_object (self->style_row, "notify::selected",
                            G_CALLBACK (on_style_selected), self, G_CONNECT_SWAPPED);
+  g_settings_bind (self->settings, "run-in-background", self->background_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "start-at-login", self->login_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
 }
 
 ObPreferencesWindow *
