@@ -6,7 +6,7 @@
  * Copyright 2026 The Outbound authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Suite "mail". Works in rep2's mailbox (test-send uses rep's).
+ * Suite "mail". Works in rep's mailbox, never in Sent (test-watch kicks rep2's connections).
  */
 #include "config.h"
 
@@ -43,7 +43,7 @@ login_bed (void)
   g_autoptr(ObImapConnection) imap = open_bed (OB_TLS_SECURITY_TLS, bed_get ("MAILBED_HOST"), TRUE, &error);
 
   g_assert_no_error (error);
-  ob_imap_connection_login (imap, bed_get ("MAILBED_REP2"), bed_get ("MAILBED_REP_PASSWORD"), &error);
+  ob_imap_connection_login (imap, bed_get ("MAILBED_REP"), bed_get ("MAILBED_REP_PASSWORD"), &error);
   g_assert_no_error (error);
   return g_steal_pointer (&imap);
 }
@@ -59,7 +59,7 @@ make_message (const char *message_id,
                           "Subject: %s\r\nMessage-ID: <%s>\r\nDate: Sat, 28 Nov 2026 10:00:00 +0000\r\n"
                           "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
                           "X-Not-Fetched: secret\r\n\r\n",
-                          bed_get ("MAILBED_REP2"), subject, message_id);
+                          bed_get ("MAILBED_REP"), subject, message_id);
   for (gsize i = 0; i < body_lines; i++)
     g_string_append_printf (text, "Line %" G_GSIZE_FORMAT " of the body, long enough to count.\r\n", i);
   return g_string_free (text, FALSE);
@@ -106,7 +106,7 @@ test_open_and_login (void)
   tls = open_bed (OB_TLS_SECURITY_TLS, bed_get ("MAILBED_HOST"), TRUE, &error);
   g_assert_no_error (error);
   g_assert_nonnull (ob_imap_connection_get_peer_certificate (tls));
-  ob_imap_connection_login (tls, bed_get ("MAILBED_REP2"), bed_get ("MAILBED_REP_PASSWORD"), &error);
+  ob_imap_connection_login (tls, bed_get ("MAILBED_REP"), bed_get ("MAILBED_REP_PASSWORD"), &error);
   g_assert_no_error (error);
   g_assert_true (ob_imap_connection_has_capability (tls, "IDLE"));
   g_assert_true (ob_imap_connection_noop (tls, &error));
@@ -116,7 +116,7 @@ test_open_and_login (void)
   /* 127.0.0.2: Dovecot would let 127.0.0.1 log in without TLS. */
   starttls = open_bed (OB_TLS_SECURITY_STARTTLS, bed_get ("MAILBED_ADDRESS_IN_CERT"), TRUE, &error);
   g_assert_no_error (error);
-  ob_imap_connection_login (starttls, bed_get ("MAILBED_REP2"), bed_get ("MAILBED_REP_PASSWORD"), &error);
+  ob_imap_connection_login (starttls, bed_get ("MAILBED_REP"), bed_get ("MAILBED_REP_PASSWORD"), &error);
   g_assert_no_error (error);
 
   untrusted = open_bed (OB_TLS_SECURITY_TLS, bed_get ("MAILBED_HOST"), FALSE, &error);
@@ -130,7 +130,7 @@ test_open_and_login (void)
 
   bad = open_bed (OB_TLS_SECURITY_TLS, bed_get ("MAILBED_HOST"), TRUE, &error);
   g_assert_no_error (error);
-  g_assert_false (ob_imap_connection_login (bad, bed_get ("MAILBED_REP2"), "not-the-password", &error));
+  g_assert_false (ob_imap_connection_login (bad, bed_get ("MAILBED_REP"), "not-the-password", &error));
   g_assert_error (error, OB_IMAP_ERROR, OB_IMAP_ERROR_AUTH);
   g_test_message ("wrong password: %s", error->message);
 }
@@ -255,7 +255,7 @@ deliver_later (gpointer data)
   Delivery *d = data;
 
   g_usleep (d->delay_ms * 1000);
-  deliver (bed_get ("MAILBED_REP2"), d->message_id, &d->accepted_at);
+  deliver (bed_get ("MAILBED_REP"), d->message_id, &d->accepted_at);
   return NULL;
 }
 

@@ -621,6 +621,59 @@ test_sent_copy_retried (Fixture       *f,
   g_assert_cmpuint (delivered (35, tag), ==, 1);
 }
 
+/* Dovecot drops the connection (doveadm kick): the watcher connects again
+ * by itself, and a reply that came meanwhile is found. */
+static void
+test_reconnect (Fixture       *f,
+                gconstpointer  data)
+{
+  g_auto(CliResult) r = { 0 };
+  g_autofree char *tag = g_strdup_printf ("reconnect-%d", (int) getpid ());
+  g_autofree char *p36 = g_strdup_printf ("p36@%s", bed_get ("MAILBED_PROSPECT_DOMAIN"));
+  g_autofree char *conf = g_build_filename (bed_get ("MAILBED_DIR"), "dc", "dovecot.conf", NULL);
+  const guint prospects[] = { 36 };
+  g_auto(GStrv) watching = NULL;
+  g_auto(GStrv) sent = NULL;
+  g_auto(GStrv) dropped = NULL;
+  g_auto(GStrv) again = NULL;
+  g_auto(GStrv) replied = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+  Runner runner;
+
+  r = add_account (f, "rep2", bed_get ("MAILBED_REP_PASSWORD"), TRUE);
+  g_assert_cmpint (r.status, ==, 0);
+  import_prospects (f, prospects, G_N_ELEMENTS (prospects));
+  create_campaign (f, tag, "1d");
+
+  runner_start (&runner, f);
+  watching = runner_wait (&runner, "watching", NULL, 20);
+  g_assert_nonnull (watching);
+  sent = runner_wait (&runner, "sent", p36, 20);
+  g_assert_nonnull (sent);
+
+  {
+    const char *argv[] = { "doveadm", "-c", conf, "kick", bed_get ("MAILBED_REP2"), NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_test_message ("doveadm kick: %s", out);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  dropped = runner_wait (&runner, "watch-error", NULL, 10);
+  g_assert_nonnull (dropped);
+  g_test_message ("dropped: %s", dropped[6]);
+  /* Written while the watcher waits to connect again. */
+  prospect_writes (36, "Re: Hello", sent[5], "Yes, let us talk.");
+  again = runner_wait (&runner, "watching", NULL, 20);
+  g_assert_nonnull (again);
+  replied = runner_wait (&runner, "replied", p36, 10);
+  g_assert_nonnull (replied);
+  runner_stop (&runner);
+  runner_clear (&runner);
+}
+
 static void
 test_account_test (Fixture       *f,
                    gconstpointer  data)
@@ -691,6 +744,7 @@ main (int   argc,
               test_reply_bounce_unsubscribe_catch_up, fixture_teardown);
   g_test_add ("/watch/sent-copy-retried", Fixture, NULL, fixture_setup, test_sent_copy_retried,
               fixture_teardown);
+  g_test_add ("/watch/reconnect", Fixture, NULL, fixture_setup, test_reconnect, fixture_teardown);
   g_test_add ("/watch/account-test", Fixture, NULL, fixture_setup, test_account_test, fixture_teardown);
 
   status = g_test_run ();
