@@ -60,6 +60,8 @@ static const ObCliCommand commands[] = {
     N_("Show a step as the prospect would receive it"), ob_cli_cmd_preview },
   { "run", "run [--for SECONDS] [--until-idle]",
     N_("Send for every running campaign, one line per event"), ob_cli_cmd_run },
+  { "classify", "classify [--json] FILE.eml...",
+    N_("Tell replies, auto-replies, bounces and opt-outs apart"), ob_cli_cmd_classify },
 };
 
 static void
@@ -127,6 +129,12 @@ print_usage (FILE *out)
            _("Exclude the prospects of, or send despite, the pre-flight blockers"));
   fprintf (out, "  %-28s %s\n", "enroll ... --override", _("Also enroll prospects active in another campaign"));
   fprintf (out, "  %-28s %s\n", "enroll ... --remove", _("Remove the prospects from the campaign"));
+  fprintf (out, "\n%s\n", _("Classify output, one line per file (the file name first when there are several):"));
+  fprintf (out, "  %s\n", _("VERDICT MATCHED [status=X.Y.Z] [return=YYYY-MM-DD] [message-id=<ID>]"));
+  fprintf (out, "  %s\n", _("VERDICT: reply, colleague-reply, auto-reply, bounce-hard, bounce-soft, complaint,\n"
+                            "           unsubscribe or unrelated. MATCHED: <Message-ID> of ours, the recipient\n"
+                            "           (bounces, complaints) or the sender's address; - for none. Without --db\n"
+                            "           any In-Reply-To counts as one of ours."));
   fprintf (out, "\n%s\n", _("Options:"));
   fprintf (out, "  %-28s %s\n", "--db PATH", _("Use this database instead of the default one"));
   fprintf (out, "  %-28s %s\n", "-h, --help", _("Show this help"));

@@ -56,4 +56,9 @@ int      ob_cli_cmd_run      (ObCliGlobals *globals,
                               int           argc,
                               char        **argv);
 
+/* ob-cli-classify.c */
+int      ob_cli_cmd_classify (ObCliGlobals *globals,
+                              int           argc,
+                              char        **argv);
+
 G_END_DECLS
