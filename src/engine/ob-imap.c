@@ -1167,8 +1167,9 @@ ob_imap_sent_copy_free (ObImapSentCopy *copy)
 {
   if (copy == NULL)
     return;
+  /* Closed without LOGOUT: stopping the sender must not wait for it. */
   if (copy->imap != NULL)
-    ob_imap_connection_logout (copy->imap);
+    ob_imap_connection_close (copy->imap);
   g_clear_object (&copy->imap);
   g_free (copy->folder);
   g_free (copy);
@@ -1231,8 +1232,18 @@ copy_one (ObImapSentCopy  *copy,
             break;
           attempt = 1;  /* a fresh connection that fails is not tried again */
         }
-      if (ob_imap_connection_append (copy->imap, copy->folder, message, TRUE, &local))
-        return TRUE;
+      {
+        gulong handler = 0;
+        gboolean ok;
+
+        /* Stopping the sender ends the APPEND at once. */
+        if (cancellable != NULL)
+          handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), copy->imap, NULL);
+        ok = ob_imap_connection_append (copy->imap, copy->folder, message, TRUE, &local);
+        g_cancellable_disconnect (cancellable, handler);
+        if (ok)
+          return TRUE;
+      }
       /* A connection the server dropped while idle: once more on a new one. */
       if (!g_error_matches (local, OB_IMAP_ERROR, OB_IMAP_ERROR_TRANSIENT) || attempt == 1)
         {

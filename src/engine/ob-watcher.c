@@ -966,12 +966,38 @@ check_folder (ObWatcher        *self,
 
 /* ---- The thread ------------------------------------------------------------ */
 
-/* Watches until the connection fails or the watcher must quit. */
+/* A key of the settings a connection was made with. */
+static char *
+connection_key (const ObAccount *account)
+{
+  g_autofree char *pins = account->imap_pins != NULL ? g_strjoinv (",", account->imap_pins) : g_strdup ("");
+
+  return g_strdup_printf ("%s:%u:%d:%s:%s:%s", account->imap_host != NULL ? account->imap_host : "",
+                          account->imap_port, (int) account->imap_security,
+                          ob_account_get_imap_login (account), account->ca_file != NULL ? account->ca_file : "",
+                          pins);
+}
+
+/* After a wake: were the account's IMAP settings changed (or its folders)? */
+static gboolean
+settings_changed (ObWatcher  *self,
+                  ObStore    *store,
+                  const char *key)
+{
+  g_autoptr(ObAccount) account = ob_accounts_get (store, self->account_id, NULL);
+  g_autofree char *now = account != NULL ? connection_key (account) : NULL;
+
+  return g_strcmp0 (now, key) != 0;
+}
+
+/* Watches until the connection fails, the settings change or the watcher
+ * must quit. */
 static void
 watch (ObWatcher        *self,
        ObStore          *store,
        ObImapConnection *imap,
        ObImapSentCopy   *sent_copy,
+       const char       *key,
        GError          **error)
 {
   g_autoptr(ObClassifyStore) lookup = ob_classify_store_new (store, self->account_id);
@@ -1002,12 +1028,12 @@ watch (ObWatcher        *self,
           result = ob_imap_connection_idle (imap, folders->len > 1 ? POLL_SECONDS : IDLE_SECONDS, error);
           if (error != NULL && *error != NULL)
             return;
-          if (result == OB_IMAP_IDLE_INTERRUPTED)
-            take_wake (self);
+          if (result == OB_IMAP_IDLE_INTERRUPTED && take_wake (self) && settings_changed (self, store, key))
+            return;
         }
       else
         {
-          if (!wait_for (self, POLL_SECONDS))
+          if (!wait_for (self, POLL_SECONDS) || settings_changed (self, store, key))
             return;
           if (!ob_imap_connection_noop (imap, error))
             return;
@@ -1053,13 +1079,18 @@ watcher_thread (gpointer data)
       started = g_get_monotonic_time ();
       if (imap != NULL)
         {
+          g_autofree char *key = connection_key (account);
+
           set_connection (self, imap);
-          watch (self, store, imap, sent_copy, &error);
+          watch (self, store, imap, sent_copy, key, &error);
           ob_imap_connection_close (imap);
         }
       set_connection (self, NULL);
       if (quitting (self))
         break;
+      /* The settings changed: connect again with them, now. */
+      if (imap != NULL && error == NULL)
+        continue;
 
       /* A connection that lived a while starts the backoff again. */
       if (g_get_monotonic_time () - started > (gint64) BACKOFF_MAX_SECONDS * G_USEC_PER_SEC)
