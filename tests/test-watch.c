@@ -109,17 +109,18 @@ import_prospects (Fixture     *f,
 }
 
 static void
-create_campaign (Fixture    *f,
-                 const char *name,
-                 const char *delay)
+create_campaign_with (Fixture    *f,
+                      const char *name,
+                      const char *delay,
+                      const char *settings)
 {
   g_autofree char *text = g_strdup_printf (
     "[campaign]\nname=%s\naccount=rep2\nwindow=00:00-24:00\ndays=mon;tue;wed;thu;fri;sat;sun\n"
-    "pause=0-0\ndaily-limit=1000\n"
+    "pause=0-0\ndaily-limit=1000\n%s"
     "[step 1]\nsubject=Hello {{first_name}} [%s]\nbody=Hi {{first_name}}, a note about {{company}}.\n"
     "[step 2]\ndelay=%s\nbody=Following up.\n"
     "[step 3]\ndelay=%s\nbody=Last note.\n",
-    name, name, delay, delay);
+    name, settings, name, delay, delay);
   g_autofree char *path = write_file (f, "campaign.ini", text);
   g_auto(CliResult) r = { 0 };
 
@@ -132,6 +133,14 @@ create_campaign (Fixture    *f,
   run_cli (&r, "--db", f->db, "campaign", "start", name, NULL);
   if (r.status != 0)
     g_error ("campaign start: %s %s", r.out, r.err);
+}
+
+static void
+create_campaign (Fixture    *f,
+                 const char *name,
+                 const char *delay)
+{
+  create_campaign_with (f, name, delay, "");
 }
 
 /* ---- outbound-cli run, read as it prints ---------------------------------- */
@@ -624,7 +633,8 @@ test_sent_copy_retried (Fixture       *f,
   const guint prospects[] = { 35 };
 
   r = add_account (f, "rep2", bed_get ("MAILBED_REP_PASSWORD"), TRUE);
-  g_assert_cmpint (r.status, ==, 0);
+  if (r.status != 0)
+    g_error ("account add: %s", r.err);
   cli_result_clear (&r);
   exec_sql (f, "UPDATE accounts SET sent_folder = 'No Such Folder'");
   import_prospects (f, prospects, G_N_ELEMENTS (prospects));
@@ -671,7 +681,8 @@ test_reconnect (Fixture       *f,
   Runner runner;
 
   r = add_account (f, "rep2", bed_get ("MAILBED_REP_PASSWORD"), TRUE);
-  g_assert_cmpint (r.status, ==, 0);
+  if (r.status != 0)
+    g_error ("account add: %s", r.err);
   import_prospects (f, prospects, G_N_ELEMENTS (prospects));
   create_campaign (f, tag, "1d");
 
@@ -700,6 +711,48 @@ test_reconnect (Fixture       *f,
   g_assert_nonnull (replied);
   runner_stop (&runner);
   runner_clear (&runner);
+}
+
+/* A colleague at the prospects' company writes: one enrollment is replied
+ * (colleague), the campaign stops the others at that company. */
+static void
+test_colleague_stops_company (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_auto(CliResult) r = { 0 };
+  g_autofree char *tag = g_strdup_printf ("company-%d", (int) getpid ());
+  const guint prospects[] = { 37, 38 };
+  g_auto(GStrv) colleague = NULL;
+  Runner runner;
+
+  r = add_account (f, "rep2", bed_get ("MAILBED_REP_PASSWORD"), TRUE);
+  if (r.status != 0)
+    g_error ("account add: %s", r.err);
+  import_prospects (f, prospects, G_N_ELEMENTS (prospects));
+  create_campaign_with (f, tag, "1d", "stop-company-on-reply=true\n");
+
+  runner_start (&runner, f);
+  for (guint i = 0; i < G_N_ELEMENTS (prospects); i++)
+    {
+      g_auto(GStrv) sent = runner_wait (&runner, "sent", NULL, 20);
+
+      g_assert_nonnull (sent);
+    }
+  /* p39 is no prospect here, but works at the same company. */
+  prospect_writes (39, "About your note to my colleague", NULL, "I handle this, write to me.");
+  colleague = runner_wait (&runner, "colleague_replied", NULL, 30);
+  g_assert_nonnull (colleague);
+  g_assert_cmpstr (colleague[2], ==, tag);
+  runner_stop (&runner);
+  runner_clear (&runner);
+
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM enrollments WHERE state = 'replied'"
+                                 " AND state_reason = 'colleague'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM enrollments WHERE state = 'stopped'"
+                                 " AND state_reason = 'colleague'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'colleague_replied'"), ==, 1);
+  /* The colleague is not a prospect: no prospect's status changed. */
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM prospects WHERE status = 'active'"), ==, 2);
 }
 
 static void
@@ -773,6 +826,8 @@ main (int   argc,
   g_test_add ("/watch/sent-copy-retried", Fixture, NULL, fixture_setup, test_sent_copy_retried,
               fixture_teardown);
   g_test_add ("/watch/reconnect", Fixture, NULL, fixture_setup, test_reconnect, fixture_teardown);
+  g_test_add ("/watch/colleague-stops-company", Fixture, NULL, fixture_setup, test_colleague_stops_company,
+              fixture_teardown);
   g_test_add ("/watch/account-test", Fixture, NULL, fixture_setup, test_account_test, fixture_teardown);
 
   status = g_test_run ();

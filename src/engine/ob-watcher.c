@@ -82,7 +82,8 @@ struct _ObWatcher
   gboolean            quit;
   GThread            *thread;
   GCancellable       *cancellable;
-  ObImapConnection   *imap;        /* the thread's current one, for wake and stop */
+  ObImapConnection   *imap;
+  gint64              started_at;  /* Unix seconds, set by the thread */        /* the thread's current one, for wake and stop */
 };
 
 G_DEFINE_FINAL_TYPE (ObWatcher, ob_watcher, G_TYPE_OBJECT)
@@ -937,7 +938,9 @@ check_folder (ObWatcher        *self,
       gint64 first = first_sent_at (self, store);
       g_autoptr(GDateTime) since = NULL;
 
-      if (first == 0 && !folder->known)
+      /* Nothing was sent before this watcher started: nothing older can
+       * be an answer (the first sends race the first EXAMINE). */
+      if (!folder->known && (first == 0 || first >= self->started_at - 5))
         uids = g_array_new (FALSE, FALSE, sizeof (guint32));
       else
         {
@@ -1056,6 +1059,7 @@ watcher_thread (gpointer data)
       return NULL;
     }
   sent_copy = ob_imap_sent_copy_new (self->account_id);
+  self->started_at = g_get_real_time () / G_USEC_PER_SEC;
 
   while (!quitting (self))
     {
