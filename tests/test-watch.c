@@ -234,15 +234,26 @@ runner_wait (Runner     *r,
 static void
 runner_stop (Runner *r)
 {
-  int status;
+  int status = 0;
+  gboolean exited = FALSE;
+  gint64 started = g_get_monotonic_time ();
 
   kill (r->pid, SIGTERM);
-  for (int i = 0; i < 100; i++)
+  /* poll() says "readable" at once on a closed pipe: count the time. */
+  while (!exited && g_get_monotonic_time () - started < 10 * G_USEC_PER_SEC)
     {
       runner_read (r, 100);
-      if (waitpid (r->pid, &status, WNOHANG) == r->pid)
-        break;
+      exited = waitpid (r->pid, &status, WNOHANG) == r->pid;
+      if (!exited)
+        g_usleep (10 * 1000);
     }
+  if (!exited)
+    {
+      kill (r->pid, SIGKILL);
+      waitpid (r->pid, &status, 0);
+      g_error ("outbound-cli run did not stop within 10 s of SIGTERM:\n%s", r->all->str);
+    }
+  g_test_message ("run stopped %.0f ms after SIGTERM", (g_get_monotonic_time () - started) / 1000.0);
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
   g_spawn_close_pid (r->pid);

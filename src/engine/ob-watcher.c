@@ -1014,7 +1014,6 @@ watch (ObWatcher        *self,
   for (guint i = 0; i < folders->len; i++)
     g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", ((Folder *) g_ptr_array_index (folders, i))->name);
   detail = g_strdup_printf ("%s %s", idle ? "IDLE" : "polling", names->str);
-  post (self, OB_WATCHER_WATCHING, 0, detail);
 
   while (!quitting (self))
     {
@@ -1022,6 +1021,10 @@ watch (ObWatcher        *self,
       for (guint i = folders->len; i > 0; i--)
         if (!check_folder (self, store, lookup, imap, g_ptr_array_index (folders, i - 1), error))
           return;
+      /* Said once caught up: from now on nothing new is missed. */
+      if (detail != NULL)
+        post (self, OB_WATCHER_WATCHING, 0, detail);
+      g_clear_pointer (&detail, g_free);
       ob_imap_retry_sent_copies (sent_copy, store, SENT_COPY_RETRY_LIMIT, NULL);
 
       if (idle)
