@@ -192,6 +192,168 @@ test_search_indexed (Fixture       *f,
 }
 
 static void
+count_first_batch (const gint64 *ids,
+                   guint         n_ids,
+                   gpointer      user_data)
+{
+  guint *calls = user_data;
+
+  g_assert_cmpuint (n_ids, ==, 10);
+  (*calls)++;
+}
+
+/* Short needles over ids spread across many 64-bit words of the bitmap the
+ * fast path uses, in both orders, against the same question asked in SQL. */
+static void
+test_search_short_needle (Fixture       *f,
+                          gconstpointer  data)
+{
+  const char * const needles[] = { "a", "ab", "b", "bo", "q", "zz" };
+  g_autoptr(GError) error = NULL;
+
+  ob_store_exec (f->store, "BEGIN", &error);
+  g_assert_no_error (error);
+  for (int i = 1; i <= 700; i++)
+    {
+      /* addresses starting with a or b; domains starting with b or q;
+       * some rows match a needle twice (address and domain) */
+      g_autofree char *sql = g_strdup_printf (
+        "INSERT INTO prospects (email, email_key, domain) VALUES"
+        " ('%s%d@%s.test', lower ('%s%d@%s.test'), '%s.test')",
+        i % 3 ? "Ab" : "bo", i, i % 5 ? "qa" : "bolt", i % 3 ? "Ab" : "bo", i,
+        i % 5 ? "qa" : "bolt", i % 5 ? "qa" : "bolt");
+
+      ob_store_exec (f->store, sql, &error);
+      g_assert_no_error (error);
+    }
+  /* gaps in the ids */
+  ob_store_exec (f->store, "DELETE FROM prospects WHERE id % 7 = 0; COMMIT", &error);
+  g_assert_no_error (error);
+
+  for (guint n = 0; n < G_N_ELEMENTS (needles); n++)
+    for (int descending = 0; descending <= 1; descending++)
+      {
+        ObProspectQuery query = { .search = (char *) needles[n], .descending = descending };
+        g_autofree char *sql = g_strdup_printf (
+          "SELECT id FROM prospects WHERE substr (email_key, 1, %d) = '%s'"
+          " OR substr (domain, 1, %d) = '%s' ORDER BY id %s",
+          (int) strlen (needles[n]), needles[n], (int) strlen (needles[n]), needles[n],
+          descending ? "DESC" : "ASC");
+        g_autoptr(sqlite3_stmt) stmt = ob_store_prepare (f->store, sql, &error);
+        g_autoptr(GArray) ids = NULL;
+        guint calls = 0, i = 0;
+        int rc;
+
+        g_assert_no_error (error);
+        ids = ob_prospects_query_ids_full (f->store, &query, 10, count_first_batch, &calls,
+                                           NULL, &error);
+        g_assert_no_error (error);
+        while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+          {
+            g_assert_cmpuint (i, <, ids->len);
+            g_assert_cmpint (g_array_index (ids, gint64, i), ==, sqlite3_column_int64 (stmt, 0));
+            i++;
+          }
+        g_assert_cmpint (rc, ==, SQLITE_DONE);
+        g_assert_cmpuint (i, ==, ids->len);
+        g_assert_cmpuint (calls, ==, ids->len >= 10 ? 1 : 0);
+        if (g_str_equal (needles[n], "zz"))
+          g_assert_cmpuint (ids->len, ==, 0);
+        else
+          g_assert_cmpuint (ids->len, >, 10);
+      }
+}
+
+/* A search over the whole list comes from the trigram index and from a scan
+ * of the rows not indexed yet, in id order both ways; the first batch is
+ * the first ids of that order. */
+static void
+test_search_in_id_order (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  for (int i = 1; i <= 60; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("p%d@x.test", i);
+
+      add (f, email, "Ann", "Lee", i % 3 ? "Zeta Works" : "Other");
+    }
+  for (int i = 61; i <= 100; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("p%d@x.test", i);
+
+      add_raw (f, email, i % 4 ? "zeta works" : "other");
+    }
+  g_assert_cmpint (ob_prospects_count_unindexed (f->store, NULL), ==, 40);
+
+  for (int descending = 0; descending <= 1; descending++)
+    {
+      ObProspectQuery query = { .search = (char *) "ZETA wor", .descending = descending };
+      g_autofree char *sql = g_strdup_printf ("SELECT id FROM prospects WHERE company LIKE 'zeta wor%%'"
+                                              " ORDER BY id %s", descending ? "DESC" : "ASC");
+      g_autoptr(sqlite3_stmt) stmt = ob_store_prepare (f->store, sql, &error);
+      g_autoptr(GArray) ids = NULL;
+      guint calls = 0, i = 0;
+      int rc;
+
+      g_assert_no_error (error);
+      ids = ob_prospects_query_ids_full (f->store, &query, 10, count_first_batch, &calls, NULL, &error);
+      g_assert_no_error (error);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          g_assert_cmpuint (i, <, ids->len);
+          g_assert_cmpint (g_array_index (ids, gint64, i), ==, sqlite3_column_int64 (stmt, 0));
+          i++;
+        }
+      g_assert_cmpint (rc, ==, SQLITE_DONE);
+      g_assert_cmpuint (i, ==, ids->len);
+      g_assert_cmpuint (ids->len, ==, 40 + 30);
+      g_assert_cmpuint (calls, ==, 1);
+    }
+}
+
+/* Migration 004 makes the search index again with other options: what was
+ * indexed under version 3 is indexed again, and found the same. */
+static void
+test_search_index_remade (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *path = g_strdup (ob_store_get_path (f->store));
+  g_autoptr(ObStore) old = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 ann, bob;
+
+  /* The fixture's store is at the latest version: start from an older one */
+  g_clear_object (&f->store);
+  g_remove (path);
+  old = ob_store_open_at_version (path, 3, &error);
+  g_assert_no_error (error);
+  f->store = g_object_ref (old);
+  ann = add (f, "ann@acme.test", "Ann", "Lee", "Acme Corp");
+  bob = add (f, "bob@bolt.test", "Bob", "Żółkiewski", "Bolt");
+  g_assert_cmpint (ob_prospects_count_unindexed (f->store, NULL), ==, 0);
+  g_clear_object (&f->store);
+  g_clear_object (&old);
+
+  f->store = ob_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ob_store_get_version (f->store), >=, 4);
+  g_assert_cmpint (ob_prospects_count_unindexed (f->store, NULL), ==, 2);
+  /* found meanwhile by scanning the rows not indexed yet */
+  assert_ids (search (f, "acme corp"), 1, ann);
+
+  g_assert_true (ob_prospects_index_pending (f->store, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ob_prospects_count_unindexed (f->store, NULL), ==, 0);
+  assert_ids (search (f, "acme corp"), 1, ann);
+  assert_ids (search (f, "bob żÓŁ"), 1, bob);
+  ob_store_exec (f->store, "INSERT INTO prospects_search (prospects_search) VALUES ('integrity-check')",
+                 &error);
+  g_assert_no_error (error);
+}
+
+static void
 progress_cb (guint64  done,
              guint64  total,
              gpointer user_data)
@@ -412,7 +574,10 @@ main (int    argc,
   ADD ("save-load", test_save_load);
   ADD ("duplicate-refused", test_duplicate_refused);
   ADD ("search-indexed", test_search_indexed);
+  ADD ("search-short-needle", test_search_short_needle);
   ADD ("search-unindexed-then-indexed", test_search_unindexed_then_indexed);
+  ADD ("search-in-id-order", test_search_in_id_order);
+  ADD ("search-index-remade", test_search_index_remade);
   ADD ("index-many-batches", test_index_many_batches);
   ADD ("edit-reindexes", test_edit_reindexes);
   ADD ("filters-and-sort", test_filters_and_sort);

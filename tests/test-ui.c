@@ -12,7 +12,10 @@
 #include "ob-account-dialog.h"
 #include "ob-accounts.h"
 #include "ob-application.h"
+#include "ob-campaign-results.h"
 #include "ob-campaign-window.h"
+#include "ob-chart.h"
+#include "ob-dashboard-page.h"
 #include "ob-step-editor.h"
 #include "ob-page.h"
 #include "ob-preferences-window.h"
@@ -1296,6 +1299,212 @@ test_campaign_editor (Fixture       *f,
   save_screenshot (GTK_WIDGET (f->window), "campaigns-list");
 }
 
+/* ---- Dashboard ------------------------------------------------------------- */
+
+/* Two mailboxes (one needs the user), a running and a paused campaign, 240
+ * prospects, a month of sends and replies ending now, a few bounces,
+ * auto-replies and opt-outs; each event a real enrollment's. */
+static const char dashboard_seed[] =
+  "INSERT INTO accounts (id, name, email, smtp_host, smtp_port, smtp_security, daily_limit, pause_min, pause_max,"
+  " state, state_reason)"
+  " VALUES (1, 'Work', 'rita@northwind.test', 'localhost', 587, 'starttls', 60, 0, 0, 'ok', ''),"
+  "        (2, 'Sales relay', 'sales@northwind.test', 'localhost', 587, 'starttls', 40, 0, 0, 'error',"
+  "         'The server refused the password');"
+  "INSERT INTO campaigns (id, name, account_id, state, state_reason, timezone, window_start, window_end, days,"
+  " pause_min, pause_max)"
+  " VALUES (1, 'Q1 founders', 1, 'running', '', '', 0, 1440, 127, 0, 0),"
+  "        (2, 'Agencies', 2, 'paused', 'bounce-shield: 5 of 120 bounced in 28 days (limit 2.0 %)', '', 540, 1020, 31, 60, 180);"
+  "INSERT INTO steps (campaign_id, position, subject, body, delay_amount, delay_unit)"
+  " VALUES (1, 1, 'Quick question', 'Hi', 0, 'd'), (1, 2, '', 'Following up', 3, 'd'), (1, 3, '', 'Last note', 4, 'd'),"
+  "        (2, 1, 'Hello', 'Hi', 0, 'd'), (2, 2, '', 'Again', 3, 'd');"
+  "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 240)"
+  " INSERT INTO prospects (id, email, email_key, domain, first_name)"
+  " SELECT i, lower (f) || '.' || i || '@' || d, lower (f) || '.' || i || '@' || d, d, f FROM"
+  " (SELECT i, CASE i % 8 WHEN 0 THEN 'Ann' WHEN 1 THEN 'Bob' WHEN 2 THEN 'Chen' WHEN 3 THEN 'Dana'"
+  "   WHEN 4 THEN 'Eva' WHEN 5 THEN 'Femi' WHEN 6 THEN 'Gosia' ELSE 'Hugo' END AS f,"
+  "   CASE i % 5 WHEN 0 THEN 'acme.test' WHEN 1 THEN 'globex.test' WHEN 2 THEN 'initech.test'"
+  "   WHEN 3 THEN 'umbrella.test' ELSE 'hooli.test' END AS d FROM n);"
+  "INSERT INTO enrollments (id, campaign_id, prospect_id, state, next_step, due_at)"
+  " SELECT id, 1 + (id > 180), id, CASE WHEN id % 9 = 0 THEN 'replied' WHEN id % 31 = 0 THEN 'bounced'"
+  "   WHEN id % 37 = 0 THEN 'opted_out' ELSE 'active' END, 1 + id % 3, unixepoch () - 3600 + id * 600"
+  " FROM prospects;"
+  /* Today's first emails: what counts against the limit. */
+  "INSERT INTO sends (enrollment_id, step_position, account_id, state, message_id, sent_at)"
+  " SELECT id, 1, 1, 'sent', '<' || id || '@t>', unixepoch () - id * 60 FROM enrollments WHERE id <= 12;"
+  /* A month of history: every day some first emails and follow-ups, replies
+   * a few days later. */
+  /* A ramp over the month with quiet weekends: day d (0 today) gets
+   * 12 + 30 * (29 - d) / 29 messages, a third on weekend days. */
+  "WITH RECURSIVE d (d) AS (SELECT 0 UNION ALL SELECT d + 1 FROM d WHERE d < 29),"
+  " k (k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM k WHERE k < 41)"
+  " INSERT INTO events (at, kind, account_id, campaign_id, prospect_id, enrollment_id, step_position)"
+  " SELECT unixepoch () - d * 86400 - (k * 7919) % 30000, 'sent', 1 + (p > 180), 1 + (p > 180), p, p, 1 + k % 3"
+  " FROM (SELECT d, k, 1 + (d * 41 + k) * 37 % 240 AS p FROM d, k"
+  "       WHERE k < (12 + 30 * (29 - d) / 29) / (CASE WHEN d % 7 IN (2, 3) THEN 3 ELSE 1 END));"
+  /* Replies: one or two a day, more as the month goes on. */
+  "WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 25)"
+  " INSERT INTO events (at, kind, account_id, campaign_id, prospect_id, enrollment_id, step_position)"
+  " SELECT unixepoch () - (i * 11 % 29) * 86400 - 7200, 'replied', 1 + (p > 180), 1 + (p > 180), p, p, 1 + i % 3"
+  " FROM (SELECT i, 9 * (i + 1) AS p FROM n);"
+  "INSERT INTO events (at, kind, account_id, campaign_id, prospect_id, enrollment_id, step_position) VALUES"
+  " (unixepoch () - 5 * 86400, 'bounced', 1, 1, 31, 31, 1), (unixepoch () - 9 * 86400, 'bounced', 1, 1, 62, 62, 1),"
+  " (unixepoch () - 3 * 86400, 'auto_replied', 1, 1, 14, 14, NULL), (unixepoch () - 2 * 86400, 'opted_out', 1, 1, 37, 37, NULL),"
+  " (unixepoch () - 4 * 86400, 'campaign_paused', 2, 2, NULL, NULL, NULL),"
+  " (unixepoch () - 600, 'sent', 1, 1, 5, 5, 1), (unixepoch () - 300, 'replied', 1, 1, 18, 18, 2);";
+
+typedef struct
+{
+  ObDashboardPage *page;
+  gint64           sent;
+  gint64           positive;
+  guint            days;
+} DashboardShows;
+
+static gboolean
+dashboard_shows (gpointer data)
+{
+  DashboardShows *want = data;
+  const ObStatsSnapshot *snap = ob_dashboard_page_get_snapshot (want->page);
+
+  return snap != NULL && snap->totals.sent == want->sent && snap->totals.positive == want->positive
+         && snap->days->len == want->days;
+}
+
+static gint64
+query_int64 (ObStore    *store,
+             const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = ob_store_prepare (store, sql, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+static gboolean
+results_filled (gpointer data)
+{
+  return find_descendant (data, ADW_TYPE_ACTION_ROW) != NULL;
+}
+
+static gboolean
+page_is_prospects (gpointer data)
+{
+  return g_strcmp0 (ob_window_get_page (data), "prospects") == 0;
+}
+
+static void
+test_dashboard_seeded (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  ObDashboardPage *page;
+  ObChart *chart;
+  ObEngine *engine;
+  ObStore *store;
+  DashboardShows want;
+  const ObStatsSnapshot *snap;
+  g_autofree char *description = NULL;
+  GtkWidget *window, *results;
+  AdwViewStack *stack;
+  gint64 reply_id;
+
+  {
+    g_autoptr(ObStore) seed = ob_store_open (f->db_path, &error);
+
+    g_assert_no_error (error);
+    ob_store_exec (seed, dashboard_seed, &error);
+    g_assert_no_error (error);
+  }
+
+  /* 1280 × 800 from the start: the window takes its size from the settings. */
+  g_settings_set_int (settings, "window-width", 1280);
+  g_settings_set_int (settings, "window-height", 800);
+  start_app (f, f->db_path);
+  show_page (f->window, "dashboard");
+  engine = ob_window_get_engine (f->window);
+  store = ob_engine_get_store (engine);
+  page = find_descendant (GTK_WIDGET (f->window), OB_TYPE_DASHBOARD_PAGE);
+  g_assert_nonnull (page);
+
+  /* The figures on show are the store's. */
+  want = (DashboardShows) { page, query_int64 (store, "SELECT count (*) FROM events WHERE kind = 'sent'"), 0, 30 };
+  g_assert_cmpint (want.sent, >, 500);
+  wait_until (dashboard_shows, &want);
+  snap = ob_dashboard_page_get_snapshot (page);
+  g_assert_cmpint (snap->totals.replied, ==, 27);
+  g_assert_cmpuint (snap->accounts->len, ==, 2);
+  g_assert_cmpint (((ObStatsAccount *) g_ptr_array_index (snap->accounts, 1))->daily_limit, ==, 60);
+  chart = find_descendant (GTK_WIDGET (page), OB_TYPE_CHART);
+  description = ob_chart_describe (chart);
+  g_assert_true (g_str_has_prefix (description, "Over the last 30 days: "));
+  wait_for_paint (GTK_WIDGET (f->window));
+  save_screenshot (GTK_WIDGET (f->window), "dashboard-seeded-light");
+
+  /* Marking the newest reply as interested counts at once, without polling:
+   * the engine's store-changed brings the refresh. */
+  reply_id = query_int64 (store, "SELECT max (id) FROM events WHERE kind = 'replied'");
+  gtk_widget_activate_action (GTK_WIDGET (page), "dashboard.mark-positive", "x", reply_id);
+  want.positive = 1;
+  wait_until (dashboard_shows, &want);
+  g_assert_cmpint (query_int64 (store, "SELECT count (*) FROM events WHERE kind = 'reply_positive'"), ==, 1);
+
+  /* Another range. */
+  g_object_set (page, "range", 7, NULL);
+  want.days = 7;
+  wait_until (dashboard_shows, &want);
+  g_object_set (page, "range", 30, NULL);
+  want.days = 30;
+  wait_until (dashboard_shows, &want);
+
+  /* A prospect's link opens the Prospects page on that address. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "win.show-prospect", "s", "ann.8@initech.test");
+  wait_until (page_is_prospects, f->window);
+  show_page (f->window, "dashboard");
+
+  /* Narrow, light. */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 400, 800);
+  wait_for_paint (GTK_WIDGET (f->window));
+  save_screenshot (GTK_WIDGET (f->window), "dashboard-seeded-narrow-light");
+
+  /* Dark, wide and narrow. */
+  g_settings_set_string (settings, "color-scheme", "dark");
+  wait_until (style_is_dark, NULL);
+  wait_for_paint (GTK_WIDGET (f->window));
+  save_screenshot (GTK_WIDGET (f->window), "dashboard-seeded-narrow-dark");
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
+  wait_for_paint (GTK_WIDGET (f->window));
+  save_screenshot (GTK_WIDGET (f->window), "dashboard-seeded-dark");
+
+  /* The campaign window's Results. */
+  window = GTK_WIDGET (ob_campaign_window_new (engine, 1, &error));
+  g_assert_no_error (error);
+  gtk_window_set_application (GTK_WINDOW (window), GTK_APPLICATION (f->app));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  stack = find_descendant (window, ADW_TYPE_VIEW_STACK);
+  adw_view_stack_set_visible_child_name (stack, "results");
+  results = GTK_WIDGET (find_descendant (window, OB_TYPE_CAMPAIGN_RESULTS));
+  g_assert_nonnull (results);
+  wait_until (results_filled, results);
+  wait_for_paint (window);
+  save_screenshot (window, "campaign-results-dark");
+  gtk_window_set_default_size (GTK_WINDOW (window), 400, 800);
+  wait_for_paint (window);
+  save_screenshot (window, "campaign-results-narrow-dark");
+
+  g_settings_set_string (settings, "color-scheme", "default");
+  wait_until (style_is_light, NULL);
+  wait_for_paint (window);
+  save_screenshot (window, "campaign-results-narrow-light");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  wait_for_paint (window);
+  save_screenshot (window, "campaign-results-light");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1323,6 +1532,8 @@ main (int    argc,
               test_accounts_add_edit_remove, fixture_teardown);
   g_test_add ("/ui/campaigns/build-check-preview-start", Fixture, NULL, fixture_setup,
               test_campaign_editor, fixture_teardown);
+  g_test_add ("/ui/dashboard/seeded-light-dark-narrow", Fixture, NULL, fixture_setup,
+              test_dashboard_seeded, fixture_teardown);
 #undef ADD
 
   return g_test_run ();

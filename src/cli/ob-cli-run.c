@@ -55,7 +55,7 @@ on_event (ObRunner            *runner,
   g_autoptr(ObCampaign) campaign = NULL;
 
   if (event->campaign_id != 0)
-    campaign = ob_campaign_load (ob_engine_get_store (run->engine), event->campaign_id, NULL);
+    campaign = ob_campaign_load_for_sending (ob_engine_get_store (run->engine), event->campaign_id, NULL);
   if (event->kind == OB_SENDER_WAITING)
     {
       g_autofree char *until = event->wake_at > 0 ? format_time (event->wake_at) : NULL;

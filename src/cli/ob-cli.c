@@ -25,6 +25,7 @@
 #include "ob-export.h"
 #include "ob-import.h"
 #include "ob-json.h"
+#include "ob-stats.h"
 
 #include "ob-cli.h"
 
@@ -198,10 +199,119 @@ print_status_text (const ObStoreCounts *c,
 }
 
 /* The keys and their nesting are documented in README.md: keep them stable. */
+static void
+figures_to_json (ObJsonWriter        *json,
+                 const char          *key,
+                 const ObStatsTotals *t)
+{
+  ob_json_writer_begin_object (json, key);
+  ob_json_writer_int (json, "sent", t->sent);
+  ob_json_writer_int (json, "contacted", t->contacted);
+  ob_json_writer_int (json, "replied", t->replied);
+  ob_json_writer_rate (json, "reply_rate", t->reply_rate);
+  ob_json_writer_int (json, "positive", t->positive);
+  ob_json_writer_rate (json, "positive_rate", t->positive_rate);
+  ob_json_writer_int (json, "bounced", t->bounced);
+  ob_json_writer_rate (json, "bounce_rate", t->bounce_rate);
+  ob_json_writer_rate (json, "bounce_threshold", t->bounce_threshold_permille / 1000.0);
+  ob_json_writer_int (json, "soft_bounced", t->soft_bounced);
+  ob_json_writer_int (json, "auto_replied", t->auto_replied);
+  ob_json_writer_int (json, "opted_out", t->opted_out);
+  ob_json_writer_rate (json, "opt_out_rate", t->opt_out_rate);
+  ob_json_writer_int (json, "complaints", t->complaints);
+  ob_json_writer_int (json, "failed", t->failed);
+  ob_json_writer_end_object (json);
+}
+
+static const char *
+schedule_reason_to_string (ObScheduleReason reason)
+{
+  static const char * const names[] = {
+    [OB_SCHEDULE_REASON_DUE] = "due",
+    [OB_SCHEDULE_REASON_PAUSE] = "pause",
+    [OB_SCHEDULE_REASON_NOTHING] = "nothing",
+    [OB_SCHEDULE_REASON_ACCOUNT_PAUSED] = "account_paused",
+    [OB_SCHEDULE_REASON_THROTTLED] = "throttled",
+    [OB_SCHEDULE_REASON_WINDOW] = "window",
+    [OB_SCHEDULE_REASON_DAILY_LIMIT] = "daily_limit",
+    [OB_SCHEDULE_REASON_NOT_YET] = "not_yet",
+    [OB_SCHEDULE_REASON_RETRY] = "retry",
+  };
+
+  return reason < G_N_ELEMENTS (names) ? names[reason] : "unknown";
+}
+
+static void
+stats_to_json (ObJsonWriter          *json,
+               const ObStatsSnapshot *snap)
+{
+  figures_to_json (json, "figures", &snap->totals);
+
+  ob_json_writer_begin_array (json, "per_account");
+  for (guint i = 0; i < snap->accounts->len; i++)
+    {
+      const ObStatsAccount *a = g_ptr_array_index (snap->accounts, i);
+
+      ob_json_writer_begin_object (json, NULL);
+      ob_json_writer_int (json, "id", a->id);
+      ob_json_writer_string (json, "name", a->name);
+      ob_json_writer_string (json, "email", a->email);
+      ob_json_writer_string (json, "state", a->state);
+      ob_json_writer_string (json, "state_reason", a->state_reason);
+      ob_json_writer_int (json, "daily_limit", a->daily_limit);
+      ob_json_writer_int (json, "sent_today", a->sent_today);
+      ob_json_writer_int (json, "messages_today", a->messages_today);
+      ob_json_writer_string (json, "next", a->next_action == OB_SCHEDULE_SEND ? "send" : "wait");
+      ob_json_writer_string (json, "next_reason", schedule_reason_to_string (a->next_reason));
+      ob_json_writer_int (json, "next_at", a->next_send_at);
+      ob_json_writer_int (json, "queue_today", a->queue_today);
+      ob_json_writer_int (json, "queue_tomorrow", a->queue_tomorrow);
+      ob_json_writer_end_object (json);
+    }
+  ob_json_writer_end_array (json);
+
+  ob_json_writer_begin_array (json, "per_campaign");
+  for (guint i = 0; i < snap->campaigns->len; i++)
+    {
+      const ObStatsCampaign *c = g_ptr_array_index (snap->campaigns, i);
+
+      ob_json_writer_begin_object (json, NULL);
+      ob_json_writer_int (json, "id", c->id);
+      ob_json_writer_string (json, "name", c->name);
+      ob_json_writer_string (json, "state", c->state);
+      ob_json_writer_string (json, "state_reason", c->state_reason);
+      figures_to_json (json, "figures", &c->totals);
+      ob_json_writer_begin_object (json, "enrollments");
+      for (guint s = 0; s < OB_STATS_N_ENROLLMENT_STATES; s++)
+        ob_json_writer_int (json, ob_stats_enrollment_state_to_string (s), c->enrollments[s]);
+      ob_json_writer_end_object (json);
+      ob_json_writer_begin_array (json, "steps");
+      for (guint j = 0; j < c->steps->len; j++)
+        {
+          const ObStatsStep *s = &g_array_index (c->steps, ObStatsStep, j);
+
+          ob_json_writer_begin_object (json, NULL);
+          ob_json_writer_int (json, "position", s->position);
+          ob_json_writer_int (json, "sent", s->sent);
+          ob_json_writer_int (json, "replied", s->replied);
+          ob_json_writer_rate (json, "reply_rate", s->reply_rate);
+          ob_json_writer_int (json, "bounced", s->bounced);
+          ob_json_writer_rate (json, "bounce_rate", s->bounce_rate);
+          ob_json_writer_int (json, "opted_out", s->opted_out);
+          ob_json_writer_rate (json, "opt_out_rate", s->opt_out_rate);
+          ob_json_writer_end_object (json);
+        }
+      ob_json_writer_end_array (json);
+      ob_json_writer_end_object (json);
+    }
+  ob_json_writer_end_array (json);
+}
+
 static char *
-status_to_json (const ObStoreCounts *c,
-                const char          *path,
-                int                  schema)
+status_to_json (const ObStoreCounts   *c,
+                const ObStatsSnapshot *snap,
+                const char            *path,
+                int                    schema)
 {
   g_autoptr(ObJsonWriter) json = ob_json_writer_new (TRUE);
 
@@ -241,6 +351,7 @@ status_to_json (const ObStoreCounts *c,
   ob_json_writer_end_object (json);
 
   ob_json_writer_int (json, "events", c->events);
+  stats_to_json (json, snap);
   ob_json_writer_end_object (json);
 
   return ob_json_writer_finish (g_steal_pointer (&json));
@@ -253,6 +364,7 @@ cmd_status (ObCliGlobals  *globals,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(ObEngine) engine = NULL;
+  g_autoptr(ObStatsSnapshot) snap = NULL;
   ObStoreCounts counts = { 0 };
   gboolean as_json = FALSE;
   ObStore *store;
@@ -273,14 +385,34 @@ cmd_status (ObCliGlobals  *globals,
   if (!ob_store_get_counts (store, &counts, &error))
     return ob_cli_failure (error);
 
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    ObStatsQuery query = { .flags = OB_STATS_WITH_ENROLLMENTS | OB_STATS_WITH_ACCOUNTS };
+
+    snap = ob_stats_compute (store, now, &query, &error);
+    if (snap == NULL)
+      return ob_cli_failure (error);
+  }
+
   if (as_json)
     {
-      g_autofree char *text = status_to_json (&counts, ob_store_get_path (store),
+      g_autofree char *text = status_to_json (&counts, snap, ob_store_get_path (store),
                                               ob_store_get_version (store));
       fputs (text, stdout);
     }
   else
-    print_status_text (&counts, ob_store_get_path (store));
+    {
+      print_status_text (&counts, ob_store_get_path (store));
+      printf ("%-16s ", _("Replies:"));
+      /* Translators: a reply rate, e.g. "3 of 6 contacted (50.0 %)" */
+      printf (_("%lld of %lld contacted (%.1f %%)"), (long long) snap->totals.replied,
+              (long long) snap->totals.contacted, snap->totals.reply_rate * 100);
+      printf ("\n%-16s ", _("Bounces:"));
+      /* Translators: a bounce rate and the Bounce Shield's limit, e.g. "1 (9.1 %, limit 2.0 %)" */
+      printf (_("%lld (%.1f %%, limit %.1f %%)"), (long long) snap->totals.bounced,
+              snap->totals.bounce_rate * 100, snap->totals.bounce_threshold_permille / 10.0);
+      printf ("\n");
+    }
 
   return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
 }

@@ -870,6 +870,7 @@ set_not_found (GError     **error,
 static gboolean
 load_steps (ObStore     *store,
             ObCampaign  *self,
+            gboolean     with_send_counts,
             GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -903,6 +904,9 @@ load_steps (ObStore     *store,
       return FALSE;
     }
 
+  if (!with_send_counts)
+    return TRUE;
+
   /* A message "went" once it was handed to the server, or may have been. */
   counts = ob_store_prepare (store,
                              "SELECT s.step_position, count(*) FROM enrollments AS e"
@@ -930,11 +934,12 @@ load_steps (ObStore     *store,
 }
 
 static ObCampaign *
-load_where (ObStore     *store,
-            const char  *where,
-            gint64       id,
-            const char  *name,
-            GError     **error)
+load_where_full (ObStore     *store,
+                 const char  *where,
+                 gint64       id,
+                 const char  *name,
+                 gboolean     with_send_counts,
+                 GError     **error)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT " CAMPAIGN_COLUMNS " FROM campaigns AS c"
                                           " LEFT JOIN accounts AS a ON a.id = c.account_id"
@@ -981,9 +986,41 @@ load_where (ObStore     *store,
   g_free (self->holidays);
   self->holidays = column_text (stmt, 15);
 
-  if (!load_steps (store, self, error))
+  if (!load_steps (store, self, with_send_counts, error))
     return NULL;
   return g_steal_pointer (&self);
+}
+
+static ObCampaign *
+load_where (ObStore     *store,
+            const char  *where,
+            gint64       id,
+            const char  *name,
+            GError     **error)
+{
+  return load_where_full (store, where, id, name, TRUE, error);
+}
+
+/**
+ * ob_campaign_load_for_sending:
+ *
+ * ob_campaign_load() without the per-step counts of sends (which group
+ * every send of the campaign): what the sender needs for each message.
+ */
+ObCampaign *
+ob_campaign_load_for_sending (ObStore  *store,
+                              gint64    id,
+                              GError  **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  ObCampaign *self = load_where_full (store, "c.id = ?1", id, NULL, FALSE, &local_error);
+
+  if (self == NULL && local_error == NULL)
+    g_set_error (&local_error, OB_CAMPAIGN_ERROR, OB_CAMPAIGN_ERROR_NOT_FOUND,
+                 _("The campaign was deleted"));
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return self;
 }
 
 ObCampaign *
@@ -1605,9 +1642,11 @@ ob_campaign_finish_if_done (ObStore  *store,
                            " AND NOT EXISTS (SELECT 1 FROM enrollments AS e"
                            "   WHERE e.campaign_id = c.id AND e.state IN ('active', 'paused')"
                            "     AND e.next_step IS NOT NULL)"
-                           " AND NOT EXISTS (SELECT 1 FROM enrollments AS e"
-                           "   JOIN sends AS s ON s.enrollment_id = e.id"
-                           "   WHERE e.campaign_id = c.id AND s.state IN ('sending', 'retry'))"
+                           /* From the few sends in flight (sends_state), not
+                            * from every enrollment of the campaign. */
+                           " AND NOT EXISTS (SELECT 1 FROM sends AS s"
+                           "   CROSS JOIN enrollments AS e ON e.id = s.enrollment_id"
+                           "   WHERE s.state IN ('sending', 'retry') AND e.campaign_id = c.id)"
                            " FROM campaigns AS c WHERE c.id = ?1",
                            error);
   if (stmt == NULL)

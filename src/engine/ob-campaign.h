@@ -185,6 +185,10 @@ gboolean           ob_campaign_validate          (const ObCampaign        *self,
 ObCampaign        *ob_campaign_load              (ObStore                 *store,
                                                   gint64                   id,
                                                   GError                 **error);
+/* The same without the steps' n_sent: cheap, for every message sent. */
+ObCampaign        *ob_campaign_load_for_sending  (ObStore                 *store,
+                                                  gint64                   id,
+                                                  GError                 **error);
 /* By name (exactly, then case-insensitively) or by "#ID". */
 ObCampaign        *ob_campaign_find              (ObStore                 *store,
                                                   const char              *name,

@@ -2199,13 +2199,10 @@ tag_prospect_with_run_tags (Run       *run,
 }
 
 /* The search index is contentless: before a row changes, the text it was
- * indexed with must be removed, and the new text added after. Only rows at
- * or below search_state.indexed_upto are in the index.
- * FIXME: SEARCH_TEXT_SQL mirrors ob-prospects.c; that file should export a
- * function that unindexes and reindexes one row inside a transaction. */
-#define SEARCH_TEXT_SQL \
-  "email || char(10) || first_name || ' ' || last_name || char(10) || company || char(10) || title"
-
+ * indexed with must be removed, and the new text added after, by the
+ * statements ob-prospects.c builds that text with. Only rows at or below
+ * search_state.indexed_upto are in the index (which cannot move while this
+ * transaction holds the write lock): the others are not even asked. */
 static gboolean
 unindex_for_update (Run     *run,
                     gint64   id,
@@ -2214,10 +2211,7 @@ unindex_for_update (Run     *run,
   if (!run->has_search_index || id > run->indexed_upto)
     return TRUE;
 
-  if (!prepare (run, &run->unindex,
-                "INSERT INTO prospects_search (prospects_search, rowid, text)"
-                " SELECT 'delete', id, " SEARCH_TEXT_SQL " FROM prospects WHERE id = ?1",
-                error))
+  if (!prepare (run, &run->unindex, ob_prospects_unindex_sql, error))
     return FALSE;
   sqlite3_bind_int64 (run->unindex, 1, id);
   return step_done (run, run->unindex, "search index", error);
@@ -2231,10 +2225,7 @@ reindex_after_update (Run     *run,
   if (!run->has_search_index || id > run->indexed_upto)
     return TRUE;
 
-  if (!prepare (run, &run->reindex,
-                "INSERT INTO prospects_search (rowid, text)"
-                " SELECT id, " SEARCH_TEXT_SQL " FROM prospects WHERE id = ?1",
-                error))
+  if (!prepare (run, &run->reindex, ob_prospects_reindex_sql, error))
     return FALSE;
   sqlite3_bind_int64 (run->reindex, 1, id);
   return step_done (run, run->reindex, "search index", error);
@@ -2649,12 +2640,17 @@ maybe_drop_indexes (Run          *run,
     return TRUE;
 
   /* Partial indexes stay: they hold few rows, so keeping them up to date
-   * costs less than the full scan that building one takes */
+   * costs less than the full scan that building one takes. So do indexes
+   * that start with status: every new row is 'active' with a higher id than
+   * the rest, so its entry goes right after the previous one, on a page
+   * already in the cache. */
   rc = sqlite3_prepare_v2 (run->db,
                            "SELECT l.name, s.sql FROM pragma_index_list ('prospects') AS l"
                            " JOIN sqlite_schema AS s ON s.type = 'index' AND s.name = l.name"
                            " WHERE l.origin = 'c' AND NOT l.\"unique\" AND NOT l.partial"
-                           " AND s.sql IS NOT NULL",
+                           " AND s.sql IS NOT NULL"
+                           " AND NOT EXISTS (SELECT 1 FROM pragma_index_info (l.name) AS i"
+                           "                 WHERE i.seqno = 0 AND i.name = 'status')",
                            -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     return store_failed (run, rc, "indexes", error);

@@ -13,6 +13,8 @@
 
 #include "ob-json.h"
 
+#include <math.h>
+
 struct _ObJsonWriter
 {
   GString  *out;
@@ -180,6 +182,22 @@ ob_json_writer_int (ObJsonWriter *self,
 {
   begin_value (self, key);
   g_string_append_printf (self->out, "%" G_GINT64_FORMAT, value);
+}
+
+/* A ratio rounded to 4 decimals, written the shortest way ("0.5", "0.6667",
+ * "0"): locale-independent. */
+void
+ob_json_writer_rate (ObJsonWriter *self,
+                     const char   *key,
+                     double        value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  begin_value (self, key);
+  if (!isfinite (value))
+    value = 0;
+  g_string_append (self->out, g_ascii_formatd (buf, sizeof buf, "%.4g",
+                                               (gint64) (value * 10000 + 0.5) / 10000.0));
 }
 
 void

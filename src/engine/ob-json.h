@@ -24,6 +24,9 @@ void          ob_json_writer_end_array    (ObJsonWriter *self);
 void          ob_json_writer_int          (ObJsonWriter *self,
                                            const char   *key,
                                            gint64        value);
+void          ob_json_writer_rate         (ObJsonWriter *self,
+                                           const char   *key,
+                                           double        value);
 void          ob_json_writer_string       (ObJsonWriter *self,
                                            const char   *key,
                                            const char   *value);

@@ -300,7 +300,7 @@ claim_body (ObStore  *store,
     message_id = g_strdup ((const char *) sqlite3_column_text (check, 2));
   g_clear_pointer (&check, sqlite3_finalize);
 
-  campaign = ob_campaign_load (store, d->campaign_id, error);
+  campaign = ob_campaign_load_for_sending (store, d->campaign_id, error);
   if (campaign == NULL)
     return FALSE;
   message = ob_campaign_build_message (store, campaign, (guint) d->step, d->prospect_id, NULL,
@@ -519,7 +519,7 @@ sent_body (ObStore  *store,
   if (!update_send (store, o, "sent", error))
     return FALSE;
 
-  campaign = ob_campaign_load (store, s->campaign_id, error);
+  campaign = ob_campaign_load_for_sending (store, s->campaign_id, error);
   if (campaign == NULL)
     return FALSE;
   next = ob_campaign_get_step (campaign, s->step + 1);
@@ -814,6 +814,53 @@ ob_outbox_resolve_uncertain (ObStore  *store,
   Resolve r = { send_id, was_sent };
 
   return in_transaction (store, resolve_body, &r, error);
+}
+
+static void
+uncertain_clear (ObOutboxUncertain *u)
+{
+  g_free (u->email);
+  g_free (u->campaign);
+}
+
+GArray *
+ob_outbox_list_uncertain (ObStore  *store,
+                          gint64    campaign_id,
+                          GError  **error)
+{
+  g_autoptr(GArray) list = g_array_new (FALSE, TRUE, sizeof (ObOutboxUncertain));
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_array_set_clear_func (list, (GDestroyNotify) uncertain_clear);
+  stmt = ob_store_prepare (store,
+                           "SELECT s.id, e.campaign_id, s.step_position, s.created_at, p.email, c.name"
+                           " FROM sends AS s JOIN enrollments AS e ON e.id = s.enrollment_id"
+                           " JOIN prospects AS p ON p.id = e.prospect_id"
+                           " JOIN campaigns AS c ON c.id = e.campaign_id"
+                           " WHERE s.state = 'uncertain' AND (?1 = 0 OR e.campaign_id = ?1)"
+                           " ORDER BY s.created_at, s.id",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ObOutboxUncertain u = {
+        sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1),
+        (guint) sqlite3_column_int (stmt, 2), sqlite3_column_int64 (stmt, 3),
+        g_strdup ((const char *) sqlite3_column_text (stmt, 4)),
+        g_strdup ((const char *) sqlite3_column_text (stmt, 5)),
+      };
+
+      g_array_append_val (list, u);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ob_store_set_error_from_db (store, rc, error, "sends");
+      return NULL;
+    }
+  return g_steal_pointer (&list);
 }
 
 typedef struct

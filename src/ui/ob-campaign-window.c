@@ -19,7 +19,9 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "ob-campaign-results.h"
 #include "ob-campaign-window.h"
+#include "ob-outbox.h"
 #include "ob-sender.h"
 #include "ob-step-editor.h"
 
@@ -33,6 +35,7 @@ struct _ObCampaignWindow
 
   /* template widgets */
   AdwToastOverlay      *toast_overlay;
+  ObCampaignResults    *results;
   AdwViewSwitcherTitle *switcher_title;
   GtkButton            *state_button;
   AdwViewStack         *stack;
@@ -539,6 +542,71 @@ issue_button (ObCampaignWindow *self,
 }
 
 static void
+on_uncertain_clicked (GtkButton        *button,
+                      ObCampaignWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 *send_id = g_object_get_data (G_OBJECT (button), "send-id");
+  gboolean went = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "went"));
+
+  if (!ob_outbox_resolve_uncertain (store (self), *send_id, went, &error))
+    {
+      toast (self, error->message);
+      return;
+    }
+  toast (self, went ? _("Marked as sent: the sequence goes on")
+                    : _("It will be sent again at its next turn"));
+  ob_engine_notify_store_changed (self->engine, "sends");
+  run_preflight (self);
+}
+
+/* Messages the connection lost at the very end: only the rep can say
+ * whether they arrived (look in the Sent folder or ask). */
+static void
+show_uncertain (ObCampaignWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) list = ob_outbox_list_uncertain (store (self), self->campaign->id, &error);
+  AdwPreferencesGroup *group;
+
+  if (list == NULL || list->len == 0)
+    return;
+  group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  adw_preferences_group_set_title (group, _("Did These Go Out?"));
+  adw_preferences_group_set_description (group,
+                                         _("The connection was lost just as these were handed over. "
+                                           "Outbound never sends them again by itself: check your Sent "
+                                           "folder, then say what happened."));
+  for (guint i = 0; i < list->len; i++)
+    {
+      ObOutboxUncertain *u = &g_array_index (list, ObOutboxUncertain, i);
+      g_autoptr(GDateTime) at = g_date_time_new_from_unix_local (u->at);
+      g_autofree char *when = g_date_time_format (at, "%x %X");
+      g_autofree char *subtitle = g_strdup_printf (_("Step %u, %s"), u->step, when);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *went = gtk_button_new_with_mnemonic (_("It _Went"));
+      GtkWidget *again = gtk_button_new_with_mnemonic (_("Send _Again"));
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), u->email);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      for (guint b = 0; b < 2; b++)
+        {
+          GtkWidget *button = b == 0 ? went : again;
+
+          gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+          g_object_set_data_full (G_OBJECT (button), "send-id", g_memdup2 (&u->send_id, sizeof u->send_id),
+                                  g_free);
+          g_object_set_data (G_OBJECT (button), "went", GINT_TO_POINTER (b == 0));
+          g_signal_connect_object (button, "clicked", G_CALLBACK (on_uncertain_clicked), self, 0);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+        }
+      adw_preferences_group_add (group, row);
+    }
+  gtk_box_append (self->issues_box, GTK_WIDGET (group));
+}
+
+static void
 show_report (ObCampaignWindow *self)
 {
   ObPreflightReport *report = self->report;
@@ -548,6 +616,7 @@ show_report (ObCampaignWindow *self)
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->issues_box))) != NULL)
     gtk_box_remove (self->issues_box, child);
+  show_uncertain (self);
 
   adw_view_stack_page_set_badge_number (self->check_page, report->n_blockers);
   adw_view_stack_page_set_needs_attention (self->check_page, report->n_blockers > 0);
@@ -1263,8 +1332,10 @@ ob_campaign_window_class_init (ObCampaignWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/ui/ob-campaign-window.ui");
+  g_type_ensure (OB_TYPE_CAMPAIGN_RESULTS);
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, ObCampaignWindow, name)
   BIND (toast_overlay);
+  BIND (results);
   BIND (switcher_title);
   BIND (state_button);
   BIND (stack);
@@ -1435,6 +1506,7 @@ ob_campaign_window_new (ObEngine  *engine,
   g_signal_connect_object (engine, "store-changed", G_CALLBACK (on_store_changed), self,
                            G_CONNECT_SWAPPED);
   load (self);
+  ob_campaign_results_set_campaign (self->results, engine, self->campaign->id);
   return self;
 }
 

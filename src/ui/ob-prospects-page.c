@@ -945,3 +945,12 @@ ob_prospects_page_init (ObProspectsPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "prospects.delete", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "prospects.block", FALSE);
 }
+
+void
+ob_prospects_page_search (ObProspectsPage *self,
+                          const char      *text)
+{
+  g_return_if_fail (OB_IS_PROSPECTS_PAGE (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
+}

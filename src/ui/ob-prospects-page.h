@@ -14,5 +14,8 @@ G_DECLARE_FINAL_TYPE (ObProspectsPage, ob_prospects_page, OB, PROSPECTS_PAGE, Ob
 
 void ob_prospects_page_export (ObProspectsPage *self,
                                GFile           *file);
+/* Searches the list for one address (the dashboard's links). */
+void ob_prospects_page_search (ObProspectsPage *self,
+                               const char      *text);
 
 G_END_DECLS

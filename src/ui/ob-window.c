@@ -192,6 +192,19 @@ show_page_action (GtkWidget  *widget,
   ob_window_set_page (OB_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
+/* The Prospects page, searching for one address: the dashboard's links. */
+static void
+show_prospect_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  ObWindow *self = OB_WINDOW (widget);
+
+  ob_prospects_page_search (OB_PROSPECTS_PAGE (self->prospects_page),
+                            g_variant_get_string (parameter, NULL));
+  ob_window_set_page (self, "prospects");
+}
+
 static void count_store (ObWindow *self);
 
 static void
@@ -343,6 +356,7 @@ ob_window_class_init (ObWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ObWindow, accounts_page);
 
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.show-prospect", "s", show_prospect_action);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK,
                                        "win.import", NULL);
