@@ -15,6 +15,7 @@
 #include "ob-campaign.h"
 #include "ob-engine.h"
 #include "ob-runner.h"
+#include "ob-watcher.h"
 
 #include "ob-cli.h"
 
@@ -75,6 +76,26 @@ on_event (ObRunner            *runner,
     g_main_loop_quit (run->loop);
 }
 
+/* The watchers' events, in the same columns. */
+static void
+on_watch_event (ObRunner             *runner,
+                const ObWatcherEvent *event,
+                Run                  *run)
+{
+  g_autofree char *now = format_time (g_get_real_time () / G_USEC_PER_SEC);
+  g_autofree char *detail = g_strdup (event->detail != NULL ? event->detail : "");
+  g_autoptr(ObCampaign) campaign = NULL;
+
+  if (event->campaign_id != 0)
+    campaign = ob_campaign_load (ob_engine_get_store (run->engine), event->campaign_id, NULL);
+  g_strdelimit (detail, "\t\r\n", ' ');
+  printf ("%s\t%s\t%s\t%u\t%s\t%s\t%s\n", now, ob_watcher_event_kind_to_string (event->kind),
+          campaign != NULL ? campaign->name : "", event->step,
+          event->email != NULL ? event->email : "", event->message_id != NULL ? event->message_id : "",
+          detail);
+  fflush (stdout);
+}
+
 int
 ob_cli_cmd_run (ObCliGlobals  *globals,
                 int            argc,
@@ -111,6 +132,7 @@ ob_cli_cmd_run (ObCliGlobals  *globals,
   runner = ob_runner_new (engine);
   run = (Run) { loop, runner, engine, until_idle };
   g_signal_connect (runner, "event", G_CALLBACK (on_event), &run);
+  g_signal_connect (runner, "watch-event", G_CALLBACK (on_watch_event), &run);
   if (!ob_runner_start (runner, &error))
     return ob_cli_failure (error);
 

@@ -5,13 +5,14 @@
  *
  * Threads: blocking; worker threads and the CLI only.
  *
- * TO FILL IN with the network layer (ob-tls, ob-smtp, ob-imap): read the
- * passwords with ob_secrets_lookup_sync (account->keyring_id, ...) just
- * before connecting; connect SMTP (EHLO, STARTTLS when asked, AUTH, QUIT)
- * and, when ob_account_has_imap(), IMAP (LOGIN, find the Sent folder unless
- * provider_saves_sent); fail with the network layer's own error (DNS,
- * refused, TLS certificate, STARTTLS missing, authentication, no Sent
- * folder). The CLI's `account test` and the Accounts page call this.
+ * Reads the passwords with ob_secrets_lookup_sync (account->keyring_id,
+ * ...) just before connecting; connects SMTP (EHLO, STARTTLS when asked,
+ * AUTH, QUIT) and, when ob_account_has_imap(), IMAP (LOGIN, then finds the
+ * Sent folder unless provider_saves_sent); fails with the network layer's
+ * own error (OB_SMTP_ERROR, OB_IMAP_ERROR, OB_SECRETS_ERROR; the message
+ * says DNS, refused, TLS certificate, STARTTLS missing, authentication, no
+ * Sent folder), prefixed with the side that failed. The CLI's
+ * `account test` and the Accounts page call this.
  */
 
 #define G_LOG_DOMAIN "ob-accounts"
@@ -21,6 +22,70 @@
 #include <glib/gi18n.h>
 
 #include "ob-accounts.h"
+#include "ob-imap.h"
+#include "ob-smtp.h"
+
+#define TEST_TIMEOUT_SECONDS 20
+
+static gboolean
+test_smtp (const ObAccount *account,
+           GCancellable    *cancellable,
+           GError         **error)
+{
+  g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
+  g_autoptr(ObSecret) password = NULL;
+  ObTlsEndpoint endpoint = { 0 };
+  ObTlsSecurity security = OB_TLS_SECURITY_TLS;
+  const char *login = ob_account_get_smtp_login (account);
+
+  ob_tls_security_from_string (ob_security_to_string (account->smtp_security), &security);
+  endpoint.host = account->smtp_host;
+  endpoint.port = (guint16) account->smtp_port;
+  endpoint.security = security;
+  endpoint.ca_file = account->ca_file;
+  endpoint.pins = (const char * const *) account->smtp_pins;
+  endpoint.timeout_seconds = TEST_TIMEOUT_SECONDS;
+
+  if (!ob_smtp_connection_open (smtp, &endpoint, cancellable, error))
+    return FALSE;
+  if (login != NULL && login[0] != '\0')
+    {
+      password = ob_secrets_lookup_sync (account->keyring_id, OB_SECRET_SMTP, cancellable, error);
+      if (password == NULL || !ob_smtp_connection_authenticate (smtp, login, password, error))
+        return FALSE;
+    }
+  ob_smtp_connection_close (smtp);
+  return TRUE;
+}
+
+static gboolean
+test_imap (const ObAccount *account,
+           GCancellable    *cancellable,
+           GError         **error)
+{
+  g_autoptr(ObImapConnection) imap = NULL;
+  g_autofree char *sent = NULL;
+
+  imap = ob_imap_connect_account (account, TEST_TIMEOUT_SECONDS, cancellable, error);
+  if (imap == NULL)
+    return FALSE;
+  if (!account->provider_saves_sent)
+    {
+      if (account->sent_folder != NULL && account->sent_folder[0] != '\0')
+        {
+          if (!ob_imap_connection_examine (imap, account->sent_folder, NULL, error))
+            return FALSE;
+        }
+      else
+        {
+          sent = ob_imap_connection_find_sent (imap, error);
+          if (sent == NULL)
+            return FALSE;
+        }
+    }
+  ob_imap_connection_logout (imap);
+  return TRUE;
+}
 
 gboolean
 ob_account_test (const ObAccount  *account,
@@ -29,7 +94,15 @@ ob_account_test (const ObAccount  *account,
 {
   g_return_val_if_fail (account != NULL, FALSE);
 
-  g_set_error (error, OB_ACCOUNT_ERROR, OB_ACCOUNT_ERROR_NOT_AVAILABLE,
-               _("Testing the connection is not available in this build yet"));
-  return FALSE;
+  if (!test_smtp (account, cancellable, error))
+    {
+      g_prefix_error (error, _("SMTP: "));
+      return FALSE;
+    }
+  if (ob_account_has_imap (account) && !test_imap (account, cancellable, error))
+    {
+      g_prefix_error (error, _("IMAP: "));
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -3,7 +3,9 @@
  * Copyright 2026 The Outbound authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Threads: main thread only (the engine's). Senders report here through
+ * Threads: main thread only (the engine's). Watchers (one per account with
+ * an IMAP side) report through "watch-event"; what they record wakes the
+ * senders like any other change. Senders report here through
  * their events; this object re-emits them as the "event" signal and tells
  * the engine's listeners that sends changed. Changes to the store made
  * elsewhere (a campaign started, prospects enrolled, a reply recorded) wake
@@ -18,6 +20,7 @@
 #include "ob-accounts.h"
 #include "ob-outbox.h"
 #include "ob-runner.h"
+#include "ob-watcher.h"
 
 struct _ObRunner
 {
@@ -26,12 +29,14 @@ struct _ObRunner
   ObEngine   *engine;
   GPtrArray  *senders;    /* ObSender */
   GHashTable *idle;       /* account id → TRUE when nothing is scheduled */
+  GPtrArray  *watchers;   /* ObWatcher: one per account with an IMAP side */
   gulong      changed_id;
   gboolean    running;
 };
 
 enum {
   EVENT,
+  WATCH_EVENT,
   N_SIGNALS
 };
 
@@ -53,6 +58,62 @@ on_sender_event (const ObSenderEvent *event,
   g_signal_emit (self, signals[EVENT], 0, event);
   if (event->kind != OB_SENDER_WAITING)
     ob_engine_notify_store_changed (self->engine, "sends");
+}
+
+/* ---- Watchers (ob-watcher.c) ---- */
+
+static void
+on_watcher_event (const ObWatcherEvent *event,
+                  gpointer              user_data)
+{
+  ObRunner *self = user_data;
+
+  g_signal_emit (self, signals[WATCH_EVENT], 0, event);
+  /* A reply, bounce or opt-out was recorded: the senders look again now
+   * (their claim re-checks the enrollment, so nothing goes after it). */
+  if (event->kind <= OB_WATCHER_CAMPAIGN_PAUSED)
+    ob_engine_notify_store_changed (self->engine, "enrollments");
+}
+
+static void
+sync_watchers (ObRunner  *self,
+               GPtrArray *accounts)
+{
+  for (guint i = self->watchers->len; i > 0; i--)
+    {
+      ObWatcher *watcher = g_ptr_array_index (self->watchers, i - 1);
+      gboolean kept = FALSE;
+
+      for (guint j = 0; j < accounts->len && !kept; j++)
+        {
+          ObAccount *account = g_ptr_array_index (accounts, j);
+
+          kept = account->id == ob_watcher_get_account_id (watcher) && ob_account_has_imap (account);
+        }
+      if (!kept)
+        {
+          ob_watcher_stop (watcher);
+          g_ptr_array_remove_index (self->watchers, i - 1);
+        }
+      else
+        /* Settings may have changed: connect again with them. */
+        ob_watcher_wake (watcher);
+    }
+  for (guint j = 0; j < accounts->len; j++)
+    {
+      ObAccount *account = g_ptr_array_index (accounts, j);
+      ObWatcher *watcher;
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < self->watchers->len && !found; i++)
+        found = ob_watcher_get_account_id (g_ptr_array_index (self->watchers, i)) == account->id;
+      if (found || !ob_account_has_imap (account))
+        continue;
+      watcher = ob_watcher_new (ob_engine_get_db_path (self->engine), account->id, NULL,
+                                on_watcher_event, self, NULL);
+      g_ptr_array_add (self->watchers, watcher);
+      ob_watcher_start (watcher);
+    }
 }
 
 static ObSender *
@@ -104,6 +165,7 @@ sync_senders (ObRunner  *self,
       g_ptr_array_add (self->senders, sender);
       ob_sender_start (sender);
     }
+  sync_watchers (self, accounts);
   return TRUE;
 }
 
@@ -158,6 +220,9 @@ ob_runner_stop (ObRunner *self)
 {
   g_return_if_fail (OB_IS_RUNNER (self));
 
+  for (guint i = 0; i < self->watchers->len; i++)
+    ob_watcher_stop (g_ptr_array_index (self->watchers, i));
+  g_ptr_array_set_size (self->watchers, 0);
   for (guint i = 0; i < self->senders->len; i++)
     ob_sender_stop (g_ptr_array_index (self->senders, i));
   g_ptr_array_set_size (self->senders, 0);
@@ -208,6 +273,7 @@ ob_runner_finalize (GObject *object)
   ObRunner *self = OB_RUNNER (object);
 
   g_ptr_array_unref (self->senders);
+  g_ptr_array_unref (self->watchers);
   g_hash_table_unref (self->idle);
   G_OBJECT_CLASS (ob_runner_parent_class)->finalize (object);
 }
@@ -228,12 +294,22 @@ ob_runner_class_init (ObRunnerClass *klass)
    */
   signals[EVENT] = g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  /**
+   * ObRunner::watch-event:
+   * @event: (type gpointer): the ObWatcherEvent, valid during the emission
+   *
+   * A reply, bounce, opt-out... a watcher recorded, or its connection's
+   * state, on the main context.
+   */
+  signals[WATCH_EVENT] = g_signal_new ("watch-event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                       NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
 }
 
 static void
 ob_runner_init (ObRunner *self)
 {
   self->senders = g_ptr_array_new_with_free_func (g_object_unref);
+  self->watchers = g_ptr_array_new_with_free_func (g_object_unref);
   self->idle = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 

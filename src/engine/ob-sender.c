@@ -26,6 +26,7 @@
 
 #include "ob-accounts.h"
 #include "ob-campaign.h"
+#include "ob-imap.h"
 #include "ob-outbox.h"
 #include "ob-schedule.h"
 #include "ob-secrets.h"
@@ -64,6 +65,7 @@ struct _ObSender
 
   /* the worker's own */
   ObSmtpConnection  *smtp;
+  ObImapSentCopy    *sent_copy;   /* its IMAP connection for Sent copies */
 };
 
 G_DEFINE_FINAL_TYPE (ObSender, ob_sender, G_TYPE_OBJECT)
@@ -403,6 +405,11 @@ send_one (ObSender           *self,
       record (self, ob_outbox_mark_sent (store, send, (int) code, text, now, &store_error), store_error);
       post (self, OB_SENDER_SENT, send, 0, text);
       ob_campaign_finish_if_done (store, send->campaign_id, NULL);
+      /* Sent copy (ob-imap.c), after the send is recorded: a failure is
+       * recorded for a later try and never touches the send itself. */
+      if (store_error == NULL &&
+          !ob_imap_append_sent (self->sent_copy, store, send->send_id, self->cancellable, &error))
+        g_message ("Sent copy of %s: %s", send->message_id, error->message);
       return;
     }
 
@@ -487,6 +494,7 @@ sender_thread (gpointer data)
       post (self, OB_SENDER_ERROR, NULL, 0, error->message);
       return NULL;
     }
+  self->sent_copy = ob_imap_sent_copy_new (self->account_id);
 
   while (!quitting (self))
     {
@@ -552,6 +560,7 @@ sender_thread (gpointer data)
     }
 
   close_connection (self);
+  g_clear_pointer (&self->sent_copy, ob_imap_sent_copy_free);
   return NULL;
 }
 

@@ -1,0 +1,847 @@
+/* test-watch.c: the watcher end to end, through outbound-cli, against the
+ * mail bed: a prospect's reply stops their sequence within a second of
+ * Dovecot's push, a real DSN bounces, an unsubscribe opts out, a reply that
+ * came while the runner was stopped is found at the next start, every send
+ * has its copy in Sent, and `account test` says what works and what fails
+ *
+ * Copyright 2026 The Outbound authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Suite "mail"; needs the keyring of build-aux/test-session. The rep here
+ * is rep2 (test-send and its watchers use rep).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <glib/gstdio.h>
+
+#include "ob-mime.h"
+#include "ob-smtp.h"
+#include "ob-store.h"
+#include "bedlib.h"
+#include "testlib.h"
+
+typedef struct
+{
+  char *dir;
+  char *db;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("ob-watch-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->db = g_build_filename (f->dir, "outbound.db", NULL);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->db);
+}
+
+static char *
+write_file (Fixture    *f,
+            const char *name,
+            const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (f->dir, name, NULL);
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* rep2 on the bed: submission with STARTTLS, IMAP over implicit TLS. */
+static CliResult
+add_account (Fixture    *f,
+             const char *name,
+             const char *password,
+             gboolean    trust_ca)
+{
+  CliResult r = { 0 };
+  g_autofree char *smtp = g_strdup_printf ("%s:%s:starttls", bed_get ("MAILBED_HOST"),
+                                           bed_get ("MAILBED_SUBMISSION_PORT"));
+  g_autofree char *imap = g_strdup_printf ("%s:%s:tls", bed_get ("MAILBED_HOST"), bed_get ("MAILBED_IMAPS_PORT"));
+  g_autofree char *input = g_strdup_printf ("%s\n", password);
+
+  if (trust_ca)
+    run_cli_with_input (&r, input, "--db", f->db, "account", "add", "--name", name,
+                        "--email", bed_get ("MAILBED_REP2"), "--display-name", "Rita Rep",
+                        "--smtp", smtp, "--imap", imap, "--ca-file", bed_get ("MAILBED_CA_FILE"),
+                        "--password-stdin", "--pause", "0-0", "--daily-limit", "1000", NULL);
+  else
+    run_cli_with_input (&r, input, "--db", f->db, "account", "add", "--name", name,
+                        "--email", bed_get ("MAILBED_REP2"), "--smtp", smtp, "--imap", imap,
+                        "--password-stdin", "--pause", "0-0", NULL);
+  return r;
+}
+
+static void
+import_prospects (Fixture     *f,
+                  const guint *numbers,
+                  guint        n)
+{
+  g_autoptr(GString) csv = g_string_new ("email,first_name,company\n");
+  g_autofree char *path = NULL;
+  g_auto(CliResult) r = { 0 };
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (csv, "p%u@%s,Person %u,Company %u\n", numbers[i],
+                            bed_get ("MAILBED_PROSPECT_DOMAIN"), numbers[i], numbers[i]);
+  path = write_file (f, "prospects.csv", csv->str);
+  run_cli (&r, "--db", f->db, "import", path, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+}
+
+static void
+create_campaign_with (Fixture    *f,
+                      const char *name,
+                      const char *delay,
+                      const char *settings)
+{
+  g_autofree char *text = g_strdup_printf (
+    "[campaign]\nname=%s\naccount=rep2\nwindow=00:00-24:00\ndays=mon;tue;wed;thu;fri;sat;sun\n"
+    "pause=0-0\ndaily-limit=1000\n%s"
+    "[step 1]\nsubject=Hello {{first_name}} [%s]\nbody=Hi {{first_name}}, a note about {{company}}.\n"
+    "[step 2]\ndelay=%s\nbody=Following up.\n"
+    "[step 3]\ndelay=%s\nbody=Last note.\n",
+    name, settings, name, delay, delay);
+  g_autofree char *path = write_file (f, "campaign.ini", text);
+  g_auto(CliResult) r = { 0 };
+
+  run_cli (&r, "--db", f->db, "campaign", "create", "--from", path, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  cli_result_clear (&r);
+  run_cli (&r, "--db", f->db, "enroll", "--campaign", name, "--all", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  cli_result_clear (&r);
+  run_cli (&r, "--db", f->db, "campaign", "start", name, NULL);
+  if (r.status != 0)
+    g_error ("campaign start: %s %s", r.out, r.err);
+}
+
+static void
+create_campaign (Fixture    *f,
+                 const char *name,
+                 const char *delay)
+{
+  create_campaign_with (f, name, delay, "");
+}
+
+/* ---- outbound-cli run, read as it prints ---------------------------------- */
+
+typedef struct
+{
+  GPid     pid;
+  int      out;
+  GString *buffer;   /* what is not a whole line yet */
+  GString *all;      /* every line */
+  guint    consumed; /* lines already matched or skipped */
+  GPtrArray *lines;
+} Runner;
+
+static void
+runner_start (Runner  *r,
+              Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { g_getenv ("OUTBOUND_CLI"), "--db", f->db, "run", "--for", "90", NULL };
+
+  g_assert_nonnull (argv[0]);
+  memset (r, 0, sizeof *r);
+  g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                            &r->pid, NULL, &r->out, NULL, &error);
+  g_assert_no_error (error);
+  fcntl (r->out, F_SETFL, fcntl (r->out, F_GETFL) | O_NONBLOCK);
+  r->buffer = g_string_new (NULL);
+  r->all = g_string_new (NULL);
+  r->lines = g_ptr_array_new_with_free_func (g_free);
+}
+
+/* Reads what is there, waiting at most @ms. */
+static void
+runner_read (Runner *r,
+             int     ms)
+{
+  struct pollfd pfd = { .fd = r->out, .events = POLLIN };
+  char chunk[4096];
+  ssize_t n;
+  char *newline;
+
+  if (poll (&pfd, 1, ms) <= 0)
+    return;
+  while ((n = read (r->out, chunk, sizeof chunk)) > 0)
+    g_string_append_len (r->buffer, chunk, n);
+  while ((newline = strchr (r->buffer->str, '\n')) != NULL)
+    {
+      gsize length = newline - r->buffer->str;
+
+      g_ptr_array_add (r->lines, g_strndup (r->buffer->str, length));
+      g_string_append_len (r->all, r->buffer->str, length + 1);
+      g_string_erase (r->buffer, 0, length + 1);
+    }
+}
+
+/* The first line not yet returned with this event kind and address (any
+ * address when NULL), or NULL after @seconds. Split in columns. */
+static GStrv
+runner_wait (Runner     *r,
+             const char *kind,
+             const char *email,
+             double      seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  for (;;)
+    {
+      for (guint i = 0; i < r->lines->len; i++)
+        {
+          const char *line = g_ptr_array_index (r->lines, i);
+          g_auto(GStrv) columns = NULL;
+
+          if (line == NULL)
+            continue;
+          columns = g_strsplit (line, "\t", -1);
+          if (g_strv_length (columns) >= 7 && g_str_equal (columns[1], kind) &&
+              (email == NULL || g_str_equal (columns[4], email)))
+            {
+              g_free (g_ptr_array_index (r->lines, i));
+              g_ptr_array_index (r->lines, i) = NULL;
+              return g_steal_pointer (&columns);
+            }
+        }
+      if (g_get_monotonic_time () >= deadline)
+        return NULL;
+      runner_read (r, 50);
+    }
+}
+
+static void
+runner_stop (Runner *r)
+{
+  int status = 0;
+  gboolean exited = FALSE;
+  gint64 started = g_get_monotonic_time ();
+
+  kill (r->pid, SIGTERM);
+  /* poll() says "readable" at once on a closed pipe: count the time. */
+  while (!exited && g_get_monotonic_time () - started < 10 * G_USEC_PER_SEC)
+    {
+      runner_read (r, 100);
+      exited = waitpid (r->pid, &status, WNOHANG) == r->pid;
+      if (!exited)
+        g_usleep (10 * 1000);
+    }
+  if (!exited)
+    {
+      kill (r->pid, SIGKILL);
+      waitpid (r->pid, &status, 0);
+      g_error ("outbound-cli run did not stop within 10 s of SIGTERM:\n%s", r->all->str);
+    }
+  g_test_message ("run stopped %.0f ms after SIGTERM", (g_get_monotonic_time () - started) / 1000.0);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_spawn_close_pid (r->pid);
+  close (r->out);
+  g_test_message ("run:\n%s", r->all->str);
+}
+
+static void
+runner_clear (Runner *r)
+{
+  g_string_free (r->buffer, TRUE);
+  g_string_free (r->all, TRUE);
+  g_ptr_array_unref (r->lines);
+}
+
+/* ---- Mail from the prospects ----------------------------------------------- */
+
+/* p@prospects.test writes to the rep through the bed's plain port, as
+ * another mail server would deliver it. Returns when Postfix said 250. */
+static gint64
+prospect_writes_with (guint       prospect,
+                      const char *subject,
+                      const char *in_reply_to,
+                      const char *extra_headers,
+                      const char *body)
+{
+  ObTlsEndpoint endpoint = {
+    .host = bed_get ("MAILBED_HOST"),
+    .port = bed_port ("MAILBED_SMTP_PORT"),
+    .security = OB_TLS_SECURITY_INSECURE,
+    .timeout_seconds = 10,
+  };
+  g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *from = g_strdup_printf ("p%u@%s", prospect, bed_get ("MAILBED_PROSPECT_DOMAIN"));
+  g_autofree char *references = in_reply_to != NULL
+                                  ? g_strdup_printf ("In-Reply-To: <%s>\r\nReferences: <%s>\r\n",
+                                                     in_reply_to, in_reply_to)
+                                  : g_strdup ("");
+  g_autofree char *text = g_strdup_printf (
+    "From: Person %u <%s>\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <reply-%u-%" G_GINT64_FORMAT "@prospects.test>\r\n"
+    "Date: Sat, 28 Nov 2026 12:00:00 +0000\r\n%s%sMIME-Version: 1.0\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
+    prospect, from, bed_get ("MAILBED_REP2"), subject, prospect, g_get_real_time (), references,
+    extra_headers != NULL ? extra_headers : "", body);
+  gint64 accepted;
+
+  ob_smtp_connection_open (smtp, &endpoint, NULL, &error);
+  g_assert_no_error (error);
+  ob_smtp_connection_send (smtp, from, bed_get ("MAILBED_REP2"), text, strlen (text) - 2, NULL, &error);
+  g_assert_no_error (error);
+  accepted = g_get_monotonic_time ();
+  ob_smtp_connection_close (smtp);
+  return accepted;
+}
+
+static gint64
+prospect_writes (guint       prospect,
+                 const char *subject,
+                 const char *in_reply_to,
+                 const char *body)
+{
+  return prospect_writes_with (prospect, subject, in_reply_to, NULL, body);
+}
+
+/* ---- Checks ------------------------------------------------------------------ */
+
+static guint
+count_tagged (const char *user,
+              const char *domain,
+              const char *folder,
+              const char *tag)
+{
+  const char *subdirs[] = { "new", "cur" };
+  guint n = 0;
+
+  for (guint s = 0; s < G_N_ELEMENTS (subdirs); s++)
+    {
+      g_autofree char *dir_path = g_build_filename (bed_get ("MAILBED_MAIL_ROOT"), domain, user, "Maildir",
+                                                    folder, subdirs[s], NULL);
+      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir_path, name, NULL);
+          g_autofree char *contents = NULL;
+          g_autofree char *header_end = NULL;
+          char *end;
+
+          if (!g_file_get_contents (path, &contents, NULL, NULL))
+            continue;
+          end = strstr (contents, "\n\n");
+          if (end == NULL)
+            end = strstr (contents, "\r\n\r\n");
+          if (end != NULL)
+            *end = '\0';
+          if (strstr (contents, tag) != NULL)
+            n++;
+        }
+    }
+  return n;
+}
+
+/* Until a message holding @needle is in rep2's INBOX (delivery is ~3 ms,
+ * longer on a bed busy with other tests). */
+static void
+wait_in_inbox (const char *needle)
+{
+  g_autofree char *dir_path = g_build_filename (bed_get ("MAILBED_MAIL_ROOT"), "outbound.test", "rep2",
+                                                "Maildir", "new", NULL);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir_path, name, NULL);
+          g_autofree char *contents = NULL;
+
+          if (g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, needle) != NULL)
+            return;
+        }
+      g_usleep (20 * 1000);
+    }
+  g_error ("“%s” did not reach rep2's INBOX", needle);
+}
+
+static guint
+delivered (guint       prospect,
+           const char *tag)
+{
+  g_autofree char *user = g_strdup_printf ("p%u", prospect);
+
+  return count_tagged (user, bed_get ("MAILBED_PROSPECT_DOMAIN"), ".", tag);
+}
+
+static char *
+query_text (Fixture    *f,
+            const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObStore) store = ob_store_open (f->db, &error);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_assert_no_error (error);
+  stmt = ob_store_prepare (store, sql, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+static gint64
+query_int (Fixture    *f,
+           const char *sql)
+{
+  g_autofree char *text = query_text (f, sql);
+
+  return g_ascii_strtoll (text, NULL, 30);
+}
+
+static char *
+enrollment_state (Fixture *f,
+                  guint    prospect)
+{
+  g_autofree char *sql = g_strdup_printf (
+    "SELECT e.state FROM enrollments AS e JOIN prospects AS p ON p.id = e.prospect_id"
+    " WHERE p.email = 'p%u@%s'", prospect, bed_get ("MAILBED_PROSPECT_DOMAIN"));
+
+  return query_text (f, sql);
+}
+
+/* ---- The tests --------------------------------------------------------------- */
+
+/* p99 is not a bed user: Postfix takes the message and bounces it with a
+ * real DSN to the rep. */
+#define BOUNCER 99
+
+static void
+test_reply_bounce_unsubscribe_catch_up (Fixture       *f,
+                                        gconstpointer  data)
+{
+  g_auto(CliResult) r = { 0 };
+  g_autofree char *tag = g_strdup_printf ("watch-%d", (int) getpid ());
+  g_autofree char *domain = g_strdup (bed_get ("MAILBED_PROSPECT_DOMAIN"));
+  g_autofree char *p31 = g_strdup_printf ("p31@%s", domain);
+  g_autofree char *p32 = g_strdup_printf ("p32@%s", domain);
+  g_autofree char *p33 = g_strdup_printf ("p33@%s", domain);
+  g_autofree char *p99 = g_strdup_printf ("p%u@%s", BOUNCER, domain);
+  g_autofree char *p33_first = NULL;
+  const guint prospects[] = { 31, 32, 33, 34, BOUNCER };
+  g_autofree char *p34 = g_strdup_printf ("p34@%s", domain);
+  g_auto(GStrv) sent31 = NULL;
+  g_auto(GStrv) sent32 = NULL;
+  g_auto(GStrv) sent33 = NULL;
+  g_auto(GStrv) replied = NULL;
+  g_auto(GStrv) opted = NULL;
+  g_auto(GStrv) bounced = NULL;
+  Runner runner;
+  gint64 accepted;
+  double reaction;
+
+  r = add_account (f, "rep2", bed_get ("MAILBED_REP_PASSWORD"), TRUE);
+  if (r.status != 0)
+    g_error ("account add: %s", r.err);
+  import_prospects (f, prospects, G_N_ELEMENTS (prospects));
+  /* Steps 8 s apart: a reply within a second (or a few, on a bed busy
+   * with other tests) lands before step 2. */
+  create_campaign (f, tag, "8s");
+
+  runner_start (&runner, f);
+  {
+    g_auto(GStrv) watching = runner_wait (&runner, "watching", NULL, 20);
+
+    g_assert_nonnull (watching);
+  }
+  sent31 = runner_wait (&runner, "sent", p31, 20);
+  g_assert_nonnull (sent31);
+
+  /* The prospect answers in the thread of step 1. */
+  accepted = prospect_writes (31, "Re: Hello", sent31[5], "Sounds interesting, call me.");
+  replied = runner_wait (&runner, "replied", p31, 30);
+  g_assert_nonnull (replied);
+  reaction = (g_get_monotonic_time () - accepted) / 1000.0;
+  g_test_message ("reply reaction: %.0f ms from the reply's 250 to the 'replied' line "
+                  "(Dovecot pushes after ~500 ms)", reaction);
+  g_assert_cmpstr (replied[2], ==, tag);
+  g_assert_cmpstr (replied[3], ==, "1");
+  g_assert_cmpstr (replied[5], ==, sent31[5]);
+
+  /* Another asks to be removed, with no thread headers at all. */
+  sent32 = runner_wait (&runner, "sent", p32, 20);
+  g_assert_nonnull (sent32);
+  prospect_writes (32, "unsubscribe", NULL, "Please remove me from your list.");
+  opted = runner_wait (&runner, "opted_out", p32, 30);
+  g_assert_nonnull (opted);
+
+  /* An out-of-office with a return date: the sequence waits until the day
+   * after. */
+  {
+    g_auto(GStrv) sent34 = runner_wait (&runner, "sent", p34, 20);
+    g_auto(GStrv) auto_replied = NULL;
+
+    g_assert_nonnull (sent34);
+    prospect_writes_with (34, "Automatic reply: Hello", sent34[5], "Auto-Submitted: auto-replied\r\n",
+                          "I am out of the office until 2099-12-03, then back.");
+    auto_replied = runner_wait (&runner, "auto_replied", p34, 30);
+    g_assert_nonnull (auto_replied);
+    g_assert_cmpstr (auto_replied[6], ==, "until 2099-12-03");
+  }
+
+  /* The unknown user: Postfix takes step 1, then its DSN reaches the rep. */
+  {
+    g_auto(GStrv) sent99 = runner_wait (&runner, "sent", p99, 20);
+
+    g_assert_nonnull (sent99);
+  }
+  bounced = runner_wait (&runner, "bounced", p99, 30);
+  g_assert_nonnull (bounced);
+  g_test_message ("bounce: %s", bounced[6]);
+  g_assert_true (g_str_has_prefix (bounced[6], "5."));
+
+  /* p33 gets its three steps; the others nothing more. */
+  sent33 = runner_wait (&runner, "sent", p33, 20);
+  g_assert_nonnull (sent33);
+  p33_first = g_strdup (sent33[5]);
+  g_clear_pointer (&sent33, g_strfreev);
+  for (int step = 2; step <= 3; step++)
+    {
+      sent33 = runner_wait (&runner, "sent", p33, 20);
+      g_assert_nonnull (sent33);
+      g_clear_pointer (&sent33, g_strfreev);
+    }
+  /* One more delay: nothing else may go. */
+  g_usleep (2 * G_USEC_PER_SEC);
+  runner_stop (&runner);
+  g_assert_null (runner_wait (&runner, "sent", p31, 0));
+  g_assert_null (runner_wait (&runner, "sent", p32, 0));
+  g_assert_null (runner_wait (&runner, "sent", p99, 0));
+
+  g_assert_cmpuint (delivered (31, tag), ==, 1);
+  g_assert_cmpuint (delivered (32, tag), ==, 1);
+  g_assert_cmpuint (delivered (33, tag), ==, 3);
+  g_assert_cmpuint (delivered (34, tag), ==, 1);
+  {
+    g_autofree char *s31 = enrollment_state (f, 31);
+    g_autofree char *s32 = enrollment_state (f, 32);
+    g_autofree char *s99 = enrollment_state (f, BOUNCER);
+
+    g_assert_cmpstr (s31, ==, "replied");
+    g_assert_cmpstr (s32, ==, "opted_out");
+    g_assert_cmpstr (s99, ==, "bounced");
+    g_assert_cmpint (query_int (f, "SELECT count(*) FROM enrollments WHERE state = 'active'"
+                                   " AND paused_until = unixepoch ('2099-12-04')"), ==, 1);
+  }
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM prospects WHERE status = 'replied'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM prospects WHERE status = 'bounced'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM do_not_contact WHERE value LIKE 'p32@%'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'replied'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'opted_out'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'bounced'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'auto_replied'"
+                                 " AND json_extract (detail, '$.return_date') = '2099-12-03'"), ==, 1);
+
+  /* Every send has its copy in the rep's Sent, \Seen, and no more. */
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state = 'sent'"), ==, 7);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE sent_copy = 'done'"), ==, 7);
+  g_assert_cmpuint (count_tagged ("rep2", "outbound.test", ".Sent", tag), ==, 7);
+
+  /* The watcher read the replies without marking them read (Maildir
+   * flags after ":2,"; Dovecot keeps unseen new mail in new/). */
+  {
+    const char *subdirs[] = { "new", "cur" };
+    guint seen = 0, total = 0;
+
+    for (guint d = 0; d < G_N_ELEMENTS (subdirs); d++)
+      {
+        g_autofree char *path = g_build_filename (bed_get ("MAILBED_MAIL_ROOT"), "outbound.test", "rep2",
+                                                  "Maildir", subdirs[d], NULL);
+        g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+        const char *name;
+
+        while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+          {
+            const char *flags = strstr (name, ":2,");
+            g_autofree char *file = g_build_filename (path, name, NULL);
+            g_autofree char *contents = NULL;
+
+            /* Only the prospects' mail (test-imap shares this mailbox). */
+            if (!g_file_get_contents (file, &contents, NULL, NULL) ||
+                strstr (contents, "From: Person ") == NULL)
+              continue;
+            total++;
+            if (flags != NULL && strchr (flags + 3, 'S') != NULL)
+              seen++;
+          }
+      }
+    g_assert_cmpuint (total, ==, 3);
+    g_assert_cmpuint (seen, ==, 0);
+  }
+
+  /* Closed while p33 answers: found at the next start, by UID. */
+  prospect_writes (33, "Re: Hello", p33_first, "Back from holiday, let us talk.");
+  wait_in_inbox ("Back from holiday");
+  run_cli (&r, "--db", f->db, "run", "--for", "4", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_test_message ("run after the stop:\n%s", r.out);
+  {
+    g_autofree char *needle = g_strdup_printf ("\treplied\t%s\t", tag);
+    g_autofree char *s33 = enrollment_state (f, 33);
+
+    g_assert_nonnull (strstr (r.out, needle));
+    g_assert_nonnull (strstr (r.out, p33));
+    g_assert_cmpstr (s33, ==, "replied");
+  }
+  /* And not twice. */
+  cli_result_clear (&r);
+  run_cli (&r, "--db", f->db, "run", "--for", "3", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_null (strstr (r.out, "\treplied\t"));
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'replied'"), ==, 2);
+  runner_clear (&runner);
+}
+
+static void
+exec_sql (Fixture    *f,
+          const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObStore) store = ob_store_open (f->db, &error);
+
+  g_assert_no_error (error);
+  ob_store_exec (store, sql, &error);
+  g_assert_no_error (error);
+}
+
+/* A Sent copy that cannot go is recorded, never resends the message, and
+ * goes at the next start once the folder is right. */
+static void
+test_sent_copy_retried (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_auto(CliResult) r = { 0 };
+  g_autofree char *tag = g_strdup_printf ("sentcopy-%d", (int) getpid ());
+  const guint prospects[] = { 35 };
+
+  r = add_account (f, "rep2", bed_get ("MAILBED_REP_PASSWORD"), TRUE);
+  if (r.status != 0)
+    g_error ("account add: %s", r.err);
+  cli_result_clear (&r);
+  exec_sql (f, "UPDATE accounts SET sent_folder = 'No Such Folder'");
+  import_prospects (f, prospects, G_N_ELEMENTS (prospects));
+  create_campaign (f, tag, "1d");
+
+  run_cli (&r, "--db", f->db, "run", "--for", "3", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "\tsent\t"));
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state = 'sent'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE sent_copy = 'failed'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'sent_copy_failed'"
+                                 " AND json_extract (detail, '$.error') LIKE '%No Such Folder%'"), ==, 1);
+  g_assert_cmpuint (count_tagged ("rep2", "outbound.test", ".Sent", tag), ==, 0);
+
+  exec_sql (f, "UPDATE accounts SET sent_folder = 'Sent'");
+  cli_result_clear (&r);
+  run_cli (&r, "--db", f->db, "run", "--for", "3", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_null (strstr (r.out, "\tsent\t"));
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE sent_copy = 'done'"), ==, 1);
+  g_assert_cmpuint (count_tagged ("rep2", "outbound.test", ".Sent", tag), ==, 1);
+  g_assert_cmpuint (delivered (35, tag), ==, 1);
+}
+
+/* Dovecot drops the connection (doveadm kick): the watcher connects again
+ * by itself, and a reply that came meanwhile is found. */
+static void
+test_reconnect (Fixture       *f,
+                gconstpointer  data)
+{
+  g_auto(CliResult) r = { 0 };
+  g_autofree char *tag = g_strdup_printf ("reconnect-%d", (int) getpid ());
+  g_autofree char *p36 = g_strdup_printf ("p36@%s", bed_get ("MAILBED_PROSPECT_DOMAIN"));
+  g_autofree char *conf = g_build_filename (bed_get ("MAILBED_DIR"), "dc", "dovecot.conf", NULL);
+  const guint prospects[] = { 36 };
+  g_auto(GStrv) watching = NULL;
+  g_auto(GStrv) sent = NULL;
+  g_auto(GStrv) dropped = NULL;
+  g_auto(GStrv) again = NULL;
+  g_auto(GStrv) replied = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+  Runner runner;
+
+  r = add_account (f, "rep2", bed_get ("MAILBED_REP_PASSWORD"), TRUE);
+  if (r.status != 0)
+    g_error ("account add: %s", r.err);
+  import_prospects (f, prospects, G_N_ELEMENTS (prospects));
+  create_campaign (f, tag, "1d");
+
+  runner_start (&runner, f);
+  watching = runner_wait (&runner, "watching", NULL, 20);
+  g_assert_nonnull (watching);
+  sent = runner_wait (&runner, "sent", p36, 20);
+  g_assert_nonnull (sent);
+
+  {
+    const char *argv[] = { "doveadm", "-c", conf, "kick", bed_get ("MAILBED_REP2"), NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_test_message ("doveadm kick: %s", out);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  dropped = runner_wait (&runner, "watch-error", NULL, 30);
+  g_assert_nonnull (dropped);
+  g_test_message ("dropped: %s", dropped[6]);
+  /* Written while the watcher waits to connect again. */
+  prospect_writes (36, "Re: Hello", sent[5], "Yes, let us talk.");
+  again = runner_wait (&runner, "watching", NULL, 20);
+  g_assert_nonnull (again);
+  replied = runner_wait (&runner, "replied", p36, 30);
+  g_assert_nonnull (replied);
+  runner_stop (&runner);
+  runner_clear (&runner);
+}
+
+/* A colleague at the prospects' company writes: one enrollment is replied
+ * (colleague), the campaign stops the others at that company. */
+static void
+test_colleague_stops_company (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_auto(CliResult) r = { 0 };
+  g_autofree char *tag = g_strdup_printf ("company-%d", (int) getpid ());
+  const guint prospects[] = { 37, 38 };
+  g_auto(GStrv) colleague = NULL;
+  Runner runner;
+
+  r = add_account (f, "rep2", bed_get ("MAILBED_REP_PASSWORD"), TRUE);
+  if (r.status != 0)
+    g_error ("account add: %s", r.err);
+  import_prospects (f, prospects, G_N_ELEMENTS (prospects));
+  create_campaign_with (f, tag, "1d", "stop-company-on-reply=true\n");
+
+  runner_start (&runner, f);
+  for (guint i = 0; i < G_N_ELEMENTS (prospects); i++)
+    {
+      g_auto(GStrv) sent = runner_wait (&runner, "sent", NULL, 20);
+
+      g_assert_nonnull (sent);
+    }
+  /* p39 is no prospect here, but works at the same company. */
+  prospect_writes (39, "About your note to my colleague", NULL, "I handle this, write to me.");
+  colleague = runner_wait (&runner, "colleague_replied", NULL, 30);
+  g_assert_nonnull (colleague);
+  g_assert_cmpstr (colleague[2], ==, tag);
+  runner_stop (&runner);
+  runner_clear (&runner);
+
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM enrollments WHERE state = 'replied'"
+                                 " AND state_reason = 'colleague'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM enrollments WHERE state = 'stopped'"
+                                 " AND state_reason = 'colleague'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'colleague_replied'"), ==, 1);
+  /* The colleague is not a prospect: no prospect's status changed. */
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM prospects WHERE status = 'active'"), ==, 2);
+}
+
+static void
+test_account_test (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_auto(CliResult) r = { 0 };
+
+  r = add_account (f, "good", bed_get ("MAILBED_REP_PASSWORD"), TRUE);
+  g_assert_cmpint (r.status, ==, 0);
+  cli_result_clear (&r);
+  run_cli (&r, "--db", f->db, "account", "test", "good", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "IMAP"));
+  cli_result_clear (&r);
+
+  /* Wrong password: SMTP says so first. */
+  r = add_account (f, "wrong", "not-the-password", TRUE);
+  g_assert_cmpint (r.status, ==, 0);
+  cli_result_clear (&r);
+  run_cli (&r, "--db", f->db, "account", "test", "wrong", NULL);
+  g_test_message ("wrong password: %s", r.err);
+  g_assert_cmpint (r.status, !=, 0);
+  g_assert_nonnull (strstr (r.err, "SMTP"));
+  g_assert_nonnull (strstr (r.err, "AUTH"));
+  cli_result_clear (&r);
+
+  /* SMTP works, the IMAP password is wrong: IMAP says so. */
+  {
+    g_autofree char *smtp = g_strdup_printf ("%s:%s:starttls", bed_get ("MAILBED_HOST"),
+                                             bed_get ("MAILBED_SUBMISSION_PORT"));
+    g_autofree char *imap = g_strdup_printf ("%s:%s:tls", bed_get ("MAILBED_HOST"),
+                                             bed_get ("MAILBED_IMAPS_PORT"));
+    g_autofree char *input = g_strdup_printf ("%s\nnot-the-password\n", bed_get ("MAILBED_REP_PASSWORD"));
+
+    run_cli_with_input (&r, input, "--db", f->db, "account", "add", "--name", "imap-wrong",
+                        "--email", bed_get ("MAILBED_REP2"), "--smtp", smtp, "--imap", imap,
+                        "--ca-file", bed_get ("MAILBED_CA_FILE"), "--password-stdin",
+                        "--imap-password-stdin", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    cli_result_clear (&r);
+    run_cli (&r, "--db", f->db, "account", "test", "imap-wrong", NULL);
+    g_test_message ("wrong IMAP password: %s", r.err);
+    g_assert_cmpint (r.status, !=, 0);
+    g_assert_nonnull (strstr (r.err, "IMAP"));
+    g_assert_nonnull (strstr (r.err, "LOGIN"));
+    cli_result_clear (&r);
+  }
+
+  /* The bed's CA not trusted: the certificate is named. */
+  r = add_account (f, "untrusted", bed_get ("MAILBED_REP_PASSWORD"), FALSE);
+  g_assert_cmpint (r.status, ==, 0);
+  cli_result_clear (&r);
+  run_cli (&r, "--db", f->db, "account", "test", "untrusted", NULL);
+  g_test_message ("untrusted: %s", r.err);
+  g_assert_cmpint (r.status, !=, 0);
+  g_assert_nonnull (strstr (r.err, "certificate"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  load_bed ();
+
+  g_test_add ("/watch/reply-bounce-unsubscribe-catch-up", Fixture, NULL, fixture_setup,
+              test_reply_bounce_unsubscribe_catch_up, fixture_teardown);
+  g_test_add ("/watch/sent-copy-retried", Fixture, NULL, fixture_setup, test_sent_copy_retried,
+              fixture_teardown);
+  g_test_add ("/watch/reconnect", Fixture, NULL, fixture_setup, test_reconnect, fixture_teardown);
+  g_test_add ("/watch/colleague-stops-company", Fixture, NULL, fixture_setup, test_colleague_stops_company,
+              fixture_teardown);
+  g_test_add ("/watch/account-test", Fixture, NULL, fixture_setup, test_account_test, fixture_teardown);
+
+  status = g_test_run ();
+  stop_own_bed ();
+  return status;
+}
