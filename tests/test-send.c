@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <glib/gstdio.h>
 
+#include "ob-accounts.h"
 #include "ob-mime.h"
 #include "ob-sender.h"
 #include "ob-store.h"
@@ -519,6 +520,44 @@ test_send_test_to_me (Fixture       *f,
   g_assert_cmpuint (found, ==, 1);
 }
 
+/* "Trust This Certificate": the refused certificate comes back with its
+ * fingerprint; pinned, the same account connects. */
+static void
+test_trust_certificate (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObStore) store = NULL;
+  g_autoptr(ObAccount) account = NULL;
+  g_autoptr(ObTlsCertificate) untrusted = NULL;
+  const char *pins[] = { NULL, NULL };
+
+  add_account (f, "rep", FALSE, bed_get ("MAILBED_HOST"));
+  store = ob_store_open (f->db, &error);
+  g_assert_no_error (error);
+  account = ob_accounts_get_by_name (store, "rep", &error);
+  g_assert_no_error (error);
+
+  g_assert_false (ob_account_test_full (account, NULL, &untrusted, &error));
+  g_assert_error (error, OB_SMTP_ERROR, OB_SMTP_ERROR_TLS);
+  g_clear_error (&error);
+  g_assert_nonnull (untrusted);
+  g_assert_cmpstr (untrusted->sha256, ==, bed_get ("MAILBED_CERT_SHA256"));
+  g_assert_nonnull (untrusted->subject);
+
+  pins[0] = untrusted->sha256;
+  g_strfreev (account->smtp_pins);
+  account->smtp_pins = g_strdupv ((char **) pins);
+  g_strfreev (account->imap_pins);
+  account->imap_pins = g_strdupv ((char **) pins);
+  g_assert_true (ob_accounts_update (store, account, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&account, ob_account_free);
+  account = ob_accounts_get_by_name (store, "rep", &error);
+  g_assert_true (ob_account_test_full (account, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -534,6 +573,7 @@ main (int    argc,
   ADD ("/send/bed/kill-nine", test_kill_nine);
   ADD ("/send/bed/send-test-to-me", test_send_test_to_me);
   ADD ("/send/faults/each-fault-its-state", test_faults);
+  ADD ("/send/bed/trust-certificate", test_trust_certificate);
 #undef ADD
 
   status = g_test_run ();

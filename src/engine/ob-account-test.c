@@ -28,9 +28,10 @@
 #define TEST_TIMEOUT_SECONDS 20
 
 static gboolean
-test_smtp (const ObAccount *account,
-           GCancellable    *cancellable,
-           GError         **error)
+test_smtp (const ObAccount   *account,
+           GCancellable      *cancellable,
+           ObTlsCertificate **out_untrusted,
+           GError           **error)
 {
   g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
   g_autoptr(ObSecret) password = NULL;
@@ -47,7 +48,14 @@ test_smtp (const ObAccount *account,
   endpoint.timeout_seconds = TEST_TIMEOUT_SECONDS;
 
   if (!ob_smtp_connection_open (smtp, &endpoint, cancellable, error))
-    return FALSE;
+    {
+      /* What "Trust This Certificate" shows before the rep decides. */
+      if (out_untrusted != NULL
+          && ob_smtp_connection_get_net_error (smtp) == OB_TLS_ERROR_CERTIFICATE
+          && ob_smtp_connection_get_peer_certificate (smtp) != NULL)
+        *out_untrusted = ob_tls_certificate_copy (ob_smtp_connection_get_peer_certificate (smtp));
+      return FALSE;
+    }
   if (login != NULL && login[0] != '\0')
     {
       password = ob_secrets_lookup_sync (account->keyring_id, OB_SECRET_SMTP, cancellable, error);
@@ -92,9 +100,26 @@ ob_account_test (const ObAccount  *account,
                  GCancellable     *cancellable,
                  GError          **error)
 {
+  return ob_account_test_full (account, cancellable, NULL, error);
+}
+
+/**
+ * ob_account_test_full:
+ * @out_untrusted: (out) (optional) (transfer full): when the SMTP server's
+ *   certificate was refused, that certificate (subject, issuer, validity,
+ *   SHA-256, problems), for the rep to look at and perhaps trust
+ */
+gboolean
+ob_account_test_full (const ObAccount   *account,
+                      GCancellable      *cancellable,
+                      ObTlsCertificate **out_untrusted,
+                      GError           **error)
+{
   g_return_val_if_fail (account != NULL, FALSE);
 
-  if (!test_smtp (account, cancellable, error))
+  if (out_untrusted != NULL)
+    *out_untrusted = NULL;
+  if (!test_smtp (account, cancellable, out_untrusted, error))
     {
       g_prefix_error (error, _("SMTP: "));
       return FALSE;

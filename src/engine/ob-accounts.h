@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "ob-secrets.h"
+#include "ob-tls.h"
 #include "ob-store.h"
 
 G_BEGIN_DECLS
@@ -209,6 +210,10 @@ gboolean      ob_account_store_passwords   (const ObAccount *account,
 gboolean      ob_account_test              (const ObAccount *account,
                                             GCancellable    *cancellable,
                                             GError         **error);
+gboolean      ob_account_test_full         (const ObAccount   *account,
+                                            GCancellable      *cancellable,
+                                            ObTlsCertificate **out_untrusted,
+                                            GError           **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObAccount, ob_account_free)
 

@@ -472,19 +472,76 @@ save_shortcut (GtkWidget *widget,
   return TRUE;
 }
 
+typedef struct
+{
+  ObAccount        *account;
+  ObTlsCertificate *untrusted;
+} TestJob;
+
+static void
+test_job_free (TestJob *job)
+{
+  ob_account_free (job->account);
+  g_clear_pointer (&job->untrusted, ob_tls_certificate_free);
+  g_free (job);
+}
+
 static void
 test_thread (GTask        *task,
              gpointer      source_object,
              gpointer      task_data,
              GCancellable *cancellable)
 {
+  TestJob *job = task_data;
   GError *error = NULL;
 
   /* Reads the passwords from the keyring itself, just before connecting. */
-  if (ob_account_test (task_data, cancellable, &error))
+  if (ob_account_test_full (job->account, cancellable, &job->untrusted, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
+}
+
+static void pin_and_test (ObAccountDialog *self, const char *sha256);
+
+static void
+on_trust_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   ObAccountDialog  *self)
+{
+  if (g_strcmp0 (response, "trust") == 0)
+    pin_and_test (self, g_object_get_data (G_OBJECT (dialog), "sha256"));
+}
+
+/* The certificate's details, then the rep decides: never silently. */
+static void
+offer_trust (ObAccountDialog        *self,
+             const ObTlsCertificate *certificate)
+{
+  g_autoptr(GDateTime) from = g_date_time_new_from_unix_local (certificate->not_before);
+  g_autoptr(GDateTime) until = g_date_time_new_from_unix_local (certificate->not_after);
+  g_autofree char *from_text = g_date_time_format (from, "%x");
+  g_autofree char *until_text = g_date_time_format (until, "%x");
+  g_autofree char *problems = ob_tls_describe_problems (certificate->problems);
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Trust This Certificate?"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("%s\n\nIssued to: %s\nIssued by: %s\nValid from %s until %s\n"
+                                    "SHA-256: %s\n\nTrust it only if your mail provider or administrator "
+                                    "confirms this fingerprint. Outbound will accept exactly this "
+                                    "certificate for this account, and no other."),
+                                  problems, certificate->subject, certificate->issuer, from_text,
+                                  until_text, certificate->sha256);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "trust", _("_Trust This Certificate"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "trust",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "sha256", g_strdup (certificate->sha256), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_trust_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -493,6 +550,7 @@ tested_cb (GObject      *source,
            gpointer      user_data)
 {
   ObAccountDialog *self = OB_ACCOUNT_DIALOG (source);
+  TestJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
   g_task_propagate_boolean (G_TASK (result), &error);
@@ -502,7 +560,11 @@ tested_cb (GObject      *source,
   set_state (self, "form");
   gtk_widget_set_sensitive (self->test_button, TRUE);
   if (error != NULL)
-    show_error (self, error->message);
+    {
+      show_error (self, error->message);
+      if (job->untrusted != NULL)
+        offer_trust (self, job->untrusted);
+    }
   else
     show_result (self, ob_account_has_imap (self->account)
                        ? _("Both servers answered and accepted the login.")
@@ -519,6 +581,7 @@ void
 ob_account_dialog_test (ObAccountDialog *self)
 {
   g_autoptr(GTask) task = NULL;
+  TestJob *job;
 
   g_return_if_fail (OB_IS_ACCOUNT_DIALOG (self));
   g_return_if_fail (self->account->id != 0);
@@ -530,10 +593,87 @@ ob_account_dialog_test (ObAccountDialog *self)
   show_result (self, NULL);
   set_state (self, "saving");
   gtk_widget_set_sensitive (self->test_button, FALSE);
+  job = g_new0 (TestJob, 1);
+  job->account = ob_account_copy (self->account);
   task = g_task_new (self, self->cancellable, tested_cb, NULL);
   g_task_set_source_tag (task, ob_account_dialog_test);
-  g_task_set_task_data (task, ob_account_copy (self->account), (GDestroyNotify) ob_account_free);
+  g_task_set_task_data (task, job, (GDestroyNotify) test_job_free);
   g_task_run_in_thread (task, test_thread);
+}
+
+/* Stores the pin (both sides when IMAP is on the same host), then tests
+ * again with it. */
+static void
+pin_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  SaveJob *job = task_data;
+  GError *error = NULL;
+  ObStore *store = ob_store_open_for_thread (job->db_path, &error);
+
+  if (store == NULL || !ob_accounts_update (store, job->account, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+pinned_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  ObAccountDialog *self = OB_ACCOUNT_DIALOG (source);
+  SaveJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  set_state (self, "form");
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      show_error (self, error->message);
+      return;
+    }
+  ob_account_free (self->account);
+  self->account = ob_account_copy (job->account);
+  ob_engine_notify_store_changed (self->engine, "accounts");
+  ob_account_dialog_test (self);
+}
+
+static GStrv
+strv_with (GStrv       strv,
+           const char *value)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (strv != NULL)
+    g_strv_builder_addv (builder, (const char **) strv);
+  if (strv == NULL || !g_strv_contains ((const char * const *) strv, value))
+    g_strv_builder_add (builder, value);
+  return g_strv_builder_end (builder);
+}
+
+static void
+pin_and_test (ObAccountDialog *self,
+              const char      *sha256)
+{
+  g_autoptr(GTask) task = NULL;
+  ObAccount *account = ob_account_copy (self->account);
+  GStrv pins;
+
+  pins = strv_with (account->smtp_pins, sha256);
+  g_strfreev (account->smtp_pins);
+  account->smtp_pins = pins;
+  if (account->imap_host != NULL && g_ascii_strcasecmp (account->imap_host, account->smtp_host) == 0)
+    {
+      pins = strv_with (account->imap_pins, sha256);
+      g_strfreev (account->imap_pins);
+      account->imap_pins = pins;
+    }
+  set_state (self, "saving");
+  task = g_task_new (self, self->cancellable, pinned_cb, NULL);
+  g_task_set_task_data (task, save_job_new (self, account), (GDestroyNotify) save_job_free);
+  g_task_run_in_thread (task, pin_thread);
 }
 
 static void
