@@ -1546,6 +1546,107 @@ on_prospects_page (gpointer data)
   return g_strcmp0 (ob_window_get_page (f->window), "prospects") == 0;
 }
 
+/* A stand-in for the shell's org.gtk.Notifications: keeps what was sent. */
+static const char notifications_xml[] =
+  "<node><interface name='org.gtk.Notifications'>"
+  "<method name='AddNotification'><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='a{sv}' direction='in'/></method>"
+  "<method name='RemoveNotification'><arg type='s' direction='in'/><arg type='s' direction='in'/></method>"
+  "</interface></node>";
+
+static void
+notifications_call (GDBusConnection       *connection,
+                    const char            *sender,
+                    const char            *path,
+                    const char            *interface,
+                    const char            *method,
+                    GVariant              *parameters,
+                    GDBusMethodInvocation *invocation,
+                    gpointer               user_data)
+{
+  GPtrArray *received = user_data;
+
+  if (g_str_equal (method, "AddNotification"))
+    g_ptr_array_add (received, g_variant_get_child_value (parameters, 2));
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static gboolean
+notification_received (gpointer data)
+{
+  return ((GPtrArray *) data)->len > 0;
+}
+
+static gboolean
+name_owned (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+on_name_acquired (GDBusConnection *connection,
+                  const char      *name,
+                  gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* The runner's watch-event for Ann's reply: a notification that says who,
+ * with the reply's first line, and opens the prospect. */
+static void
+check_reply_notification (Fixture *f)
+{
+  static const GDBusInterfaceVTable vtable = { notifications_call, NULL, NULL, { 0 } };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (notifications_xml, &error);
+  g_autoptr(GPtrArray) received = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autoptr(GVariantDict) dict = NULL;
+  g_autoptr(GVariant) target = NULL;
+  ObWatcherEvent event = { .kind = OB_WATCHER_REPLIED, .prospect_id = 1, .campaign_id = 7,
+                           .enrollment_id = 11, .step = 2, .email = (char *) "ann@acme.test",
+                           .detail = (char *) "Re: Quick question" };
+  ObWatcherEvent bounce = event;
+  gboolean owned = FALSE;
+  const char *text = NULL;
+  guint registration, owner;
+
+  g_assert_no_error (error);
+  registration = g_dbus_connection_register_object (bus, "/org/gtk/Notifications", node->interfaces[0],
+                                                    &vtable, received, NULL, &error);
+  g_assert_no_error (error);
+  owner = g_bus_own_name_on_connection (bus, "org.gtk.Notifications", G_BUS_NAME_OWNER_FLAGS_NONE,
+                                        on_name_acquired, NULL, &owned, NULL);
+  wait_until (name_owned, &owned);
+
+  /* A bounce says nothing; the reply does. */
+  bounce.kind = OB_WATCHER_BOUNCED;
+  ob_application_notify_watch_event (f->app, &bounce);
+  ob_application_notify_watch_event (f->app, &event);
+  wait_until (notification_received, received);
+  g_assert_cmpuint (received->len, ==, 1);
+  dict = g_variant_dict_new (g_ptr_array_index (received, 0));
+  g_assert_true (g_variant_dict_lookup (dict, "title", "&s", &text));
+  g_assert_cmpstr (text, ==, "Ann Lee replied");
+  g_assert_true (g_variant_dict_lookup (dict, "body", "&s", &text));
+  g_assert_cmpstr (text, ==, "Sounds good, call me on Tuesday.");
+  g_assert_true (g_variant_dict_lookup (dict, "default-action", "&s", &text));
+  g_assert_cmpstr (text, ==, "app.show-prospect");
+  target = g_variant_dict_lookup_value (dict, "default-action-target", NULL);
+  g_assert_nonnull (target);
+  if (g_variant_is_of_type (target, G_VARIANT_TYPE_VARIANT))
+    {
+      GVariant *inner = g_variant_get_variant (target);
+
+      g_variant_unref (target);
+      target = inner;
+    }
+  g_assert_cmpstr (g_variant_get_string (target, NULL), ==, "ann@acme.test");
+
+  g_bus_unown_name (owner);
+  g_dbus_connection_unregister_object (bus, registration);
+}
+
 static void
 test_replies_list_and_label (Fixture       *f,
                              gconstpointer  data)
@@ -1647,6 +1748,8 @@ test_replies_list_and_label (Fixture       *f,
       n += OB_IS_REPLIES_WINDOW (l->data);
     g_assert_cmpuint (n, ==, 1);
   }
+
+  check_reply_notification (f);
 
   /* A reply notification's action shows the prospect. */
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "show-prospect",

@@ -100,9 +100,9 @@ on_runner_event (ObApplication       *self,
 }
 
 /* A reply came: say who, with its first line; clicking shows the prospect. */
-static void
-on_watch_event (ObApplication        *self,
-                const ObWatcherEvent *event)
+void
+ob_application_notify_watch_event (ObApplication        *self,
+                                   const ObWatcherEvent *event)
 {
   g_autoptr(GNotification) notification = NULL;
   g_autoptr(ObReply) reply = NULL;
@@ -111,6 +111,9 @@ on_watch_event (ObApplication        *self,
   g_autofree char *body = NULL;
   g_autofree char *id = NULL;
   const char *who = event->email;
+
+  g_return_if_fail (OB_IS_APPLICATION (self));
+  g_return_if_fail (event != NULL);
 
   if (event->kind != OB_WATCHER_REPLIED && event->kind != OB_WATCHER_COLLEAGUE_REPLIED)
     return;
@@ -156,7 +159,7 @@ start_sending (ObApplication *self)
   self->runner = ob_runner_new (self->engine);
   g_signal_connect_object (self->runner, "event", G_CALLBACK (on_runner_event), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->runner, "watch-event", G_CALLBACK (on_watch_event), self,
+  g_signal_connect_object (self->runner, "watch-event", G_CALLBACK (ob_application_notify_watch_event), self,
                            G_CONNECT_SWAPPED);
   if (!ob_runner_start (self->runner, &error))
     g_warning ("Cannot start sending: %s", error->message);
