@@ -340,6 +340,113 @@ test_bounce_shield (Fixture       *f,
   g_assert_true (g_str_has_prefix (loaded->state_reason, "bounce-shield: 2 of 62"));
 }
 
+static void
+soft_bounce (Fixture            *f,
+             gint64              send_id,
+             gint64              retry_at,
+             ObOutboxSoftBounce  expected)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 enrollment_id = query_int (f, "SELECT id FROM enrollments");
+  ObOutboxSoftBounce result = -1;
+
+  g_assert_true (ob_store_begin (f->store, &error));
+  g_assert_true (ob_outbox_add_event (f->store, "soft_bounced", f->account_id, f->campaign->id,
+                                      f->prospect_id, enrollment_id, send_id, 1, "{}", &error));
+  g_assert_true (ob_outbox_soft_bounce (f->store, enrollment_id, send_id, retry_at, &result, &error));
+  g_assert_no_error (error);
+  g_assert_true (ob_store_commit (f->store, &error));
+  g_assert_cmpint (result, ==, expected);
+}
+
+static void
+test_soft_bounce (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObOutboxSend) first = NULL;
+  g_autoptr(ObOutboxSend) again = NULL;
+  g_autoptr(ObOutboxSend) second = NULL;
+  g_autoptr(GDateTime) retry = NULL;
+  g_autoptr(GDateTime) later = NULL;
+  g_autofree char *state = NULL;
+  gint64 now = g_date_time_to_unix (f->now);
+  ObOutboxClaim claim;
+
+  first = claim_next (f, f->now, &claim);
+  g_assert_nonnull (first);
+  g_assert_true (ob_outbox_mark_sent (f->store, first, 250, "Ok", now, &error));
+  g_assert_no_error (error);
+
+  /* The server did not deliver: step 1 goes again in 6 hours. */
+  soft_bounce (f, first->send_id, now + 6 * 3600, OB_OUTBOX_SOFT_RETRY);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state = 'retry'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT retry_at FROM sends"), ==, now + 6 * 3600);
+  g_assert_cmpint (query_int (f, "SELECT next_step FROM enrollments"), ==, 1);
+  /* A second report of the same send puts nothing back twice. */
+  soft_bounce (f, first->send_id, now + 7 * 3600, OB_OUTBOX_SOFT_NOTHING);
+  g_assert_cmpint (query_int (f, "SELECT retry_at FROM sends"), ==, now + 6 * 3600);
+
+  /* Not before the retry time; then the same message, same Message-ID. */
+  later = g_date_time_add_hours (f->now, 1);
+  g_assert_null (claim_next (f, later, &claim));
+  retry = g_date_time_add_minutes (f->now, 6 * 60 + 1);
+  again = claim_next (f, retry, &claim);
+  g_assert_nonnull (again);
+  g_assert_cmpuint (again->step, ==, 1);
+  g_assert_cmpuint (again->attempts, ==, 2);
+  g_assert_cmpstr (again->message_id, ==, first->message_id);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends"), ==, 1);
+  g_assert_true (ob_outbox_mark_sent (f->store, again, 250, "Ok", g_date_time_to_unix (retry), &error));
+  g_assert_cmpint (query_int (f, "SELECT next_step FROM enrollments"), ==, 2);
+
+  /* Step 2 went: a late soft bounce of step 1 does not rewind the thread. */
+  g_clear_pointer (&later, g_date_time_unref);
+  later = g_date_time_add_minutes (retry, 11);
+  second = claim_next (f, later, &claim);
+  g_assert_nonnull (second);
+  g_assert_true (ob_outbox_mark_sent (f->store, second, 250, "Ok", g_date_time_to_unix (later), &error));
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM enrollments WHERE state = 'finished'"), ==, 1);
+
+  /* The third soft bounce of the enrollment: bounced, the prospect too. */
+  soft_bounce (f, first->send_id, now + 8 * 3600, OB_OUTBOX_SOFT_BOUNCED);
+  state = query_text (f, "SELECT state FROM enrollments");
+  g_assert_cmpstr (state, ==, "bounced");
+  g_free (state);
+  state = query_text (f, "SELECT status FROM prospects");
+  g_assert_cmpstr (state, ==, "bounced");
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state = 'retry'"), ==, 0);
+}
+
+static void
+test_soft_bounce_last_step (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObOutboxSend) first = NULL;
+  g_autoptr(ObOutboxSend) second = NULL;
+  g_autoptr(GDateTime) later = NULL;
+  g_autofree char *state = NULL;
+  ObOutboxClaim claim;
+
+  first = claim_next (f, f->now, &claim);
+  g_assert_true (ob_outbox_mark_sent (f->store, first, 250, "Ok", g_date_time_to_unix (f->now), &error));
+  later = g_date_time_add_minutes (f->now, 11);
+  second = claim_next (f, later, &claim);
+  g_assert_nonnull (second);
+  g_assert_true (ob_outbox_mark_sent (f->store, second, 250, "Ok", g_date_time_to_unix (later), &error));
+  g_assert_no_error (error);
+
+  /* The last step soft-bounced (send unknown: the last one sent): the
+   * finished sequence is active again at that step. */
+  soft_bounce (f, 0, g_date_time_to_unix (later) + 60, OB_OUTBOX_SOFT_RETRY);
+  state = query_text (f, "SELECT state FROM enrollments");
+  g_assert_cmpstr (state, ==, "active");
+  g_assert_cmpint (query_int (f, "SELECT next_step FROM enrollments"), ==, 2);
+  g_assert_cmpint (query_int (f, "SELECT state = 'retry' FROM sends WHERE step_position = 2"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT state = 'sent' FROM sends WHERE step_position = 1"), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -352,6 +459,8 @@ main (int    argc,
   ADD ("/engine/outbox/retry-and-failures", test_retry_and_failures);
   ADD ("/engine/outbox/last-moment-checks", test_last_moment_checks);
   ADD ("/engine/outbox/bounce-shield", test_bounce_shield);
+  ADD ("/engine/outbox/soft-bounce", test_soft_bounce);
+  ADD ("/engine/outbox/soft-bounce-last-step", test_soft_bounce_last_step);
 #undef ADD
 
   return g_test_run ();

@@ -25,6 +25,7 @@
 #include "ob-prospect-editor.h"
 #include "ob-prospects-page.h"
 #include "ob-prospects.h"
+#include "ob-replies-window.h"
 #include "ob-window.h"
 #include "ui-helpers.h"
 
@@ -1505,6 +1506,257 @@ test_dashboard_seeded (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* ---- Replies --------------------------------------------------------------- */
+
+typedef struct
+{
+  ObRepliesWindow *window;
+  guint            n_rows;
+  guint            n_loads;
+} RepliesShown;
+
+static gboolean
+replies_shown (gpointer data)
+{
+  RepliesShown *shown = data;
+
+  return ob_replies_window_get_n_loads (shown->window) >= shown->n_loads &&
+         ob_replies_window_get_n_rows (shown->window) == shown->n_rows;
+}
+
+static gint64
+count_events (ObEngine   *engine,
+              const char *kind)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = ob_store_prepare (ob_engine_get_store (engine),
+                                                   "SELECT count(*) FROM events WHERE kind = ?1", &error);
+
+  g_assert_no_error (error);
+  sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+static gboolean
+on_prospects_page (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_strcmp0 (ob_window_get_page (f->window), "prospects") == 0;
+}
+
+/* A stand-in for the shell's org.gtk.Notifications: keeps what was sent. */
+static const char notifications_xml[] =
+  "<node><interface name='org.gtk.Notifications'>"
+  "<method name='AddNotification'><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='a{sv}' direction='in'/></method>"
+  "<method name='RemoveNotification'><arg type='s' direction='in'/><arg type='s' direction='in'/></method>"
+  "</interface></node>";
+
+static void
+notifications_call (GDBusConnection       *connection,
+                    const char            *sender,
+                    const char            *path,
+                    const char            *interface,
+                    const char            *method,
+                    GVariant              *parameters,
+                    GDBusMethodInvocation *invocation,
+                    gpointer               user_data)
+{
+  GPtrArray *received = user_data;
+
+  if (g_str_equal (method, "AddNotification"))
+    g_ptr_array_add (received, g_variant_get_child_value (parameters, 2));
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static gboolean
+notification_received (gpointer data)
+{
+  return ((GPtrArray *) data)->len > 0;
+}
+
+static gboolean
+name_owned (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+on_name_acquired (GDBusConnection *connection,
+                  const char      *name,
+                  gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* The runner's watch-event for Ann's reply: a notification that says who,
+ * with the reply's first line, and opens the prospect. */
+static void
+check_reply_notification (Fixture *f)
+{
+  static const GDBusInterfaceVTable vtable = { notifications_call, NULL, NULL, { 0 } };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (notifications_xml, &error);
+  g_autoptr(GPtrArray) received = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autoptr(GVariantDict) dict = NULL;
+  g_autoptr(GVariant) target = NULL;
+  ObWatcherEvent event = { .kind = OB_WATCHER_REPLIED, .prospect_id = 1, .campaign_id = 7,
+                           .enrollment_id = 11, .step = 2, .email = (char *) "ann@acme.test",
+                           .detail = (char *) "Re: Quick question" };
+  ObWatcherEvent bounce = event;
+  gboolean owned = FALSE;
+  const char *text = NULL;
+  guint registration, owner;
+
+  g_assert_no_error (error);
+  registration = g_dbus_connection_register_object (bus, "/org/gtk/Notifications", node->interfaces[0],
+                                                    &vtable, received, NULL, &error);
+  g_assert_no_error (error);
+  owner = g_bus_own_name_on_connection (bus, "org.gtk.Notifications", G_BUS_NAME_OWNER_FLAGS_NONE,
+                                        on_name_acquired, NULL, &owned, NULL);
+  wait_until (name_owned, &owned);
+
+  /* A bounce says nothing; the reply does. */
+  bounce.kind = OB_WATCHER_BOUNCED;
+  ob_application_notify_watch_event (f->app, &bounce);
+  ob_application_notify_watch_event (f->app, &event);
+  wait_until (notification_received, received);
+  g_assert_cmpuint (received->len, ==, 1);
+  dict = g_variant_dict_new (g_ptr_array_index (received, 0));
+  g_assert_true (g_variant_dict_lookup (dict, "title", "&s", &text));
+  g_assert_cmpstr (text, ==, "Ann Lee replied");
+  g_assert_true (g_variant_dict_lookup (dict, "body", "&s", &text));
+  g_assert_cmpstr (text, ==, "Sounds good, call me on Tuesday.");
+  g_assert_true (g_variant_dict_lookup (dict, "default-action", "&s", &text));
+  g_assert_cmpstr (text, ==, "app.show-prospect");
+  target = g_variant_dict_lookup_value (dict, "default-action-target", NULL);
+  g_assert_nonnull (target);
+  if (g_variant_is_of_type (target, G_VARIANT_TYPE_VARIANT))
+    {
+      GVariant *inner = g_variant_get_variant (target);
+
+      g_variant_unref (target);
+      target = inner;
+    }
+  g_assert_cmpstr (g_variant_get_string (target, NULL), ==, "ann@acme.test");
+
+  g_bus_unown_name (owner);
+  g_dbus_connection_unregister_object (bus, registration);
+}
+
+static void
+test_replies_list_and_label (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  FindWindow fw = { f, OB_TYPE_REPLIES_WINDOW, NULL };
+  RepliesShown shown = { NULL, 0, 1 };
+  ObEngine *engine;
+  ObStore *store;
+  GtkStack *stack;
+  GtkToggleButton *interested;
+  GtkToggleButton *not_now;
+
+  start_app (f, f->db_path);
+  engine = ob_window_get_engine (f->window);
+  store = ob_engine_get_store (engine);
+
+  /* No reply yet: the empty state, from the window's shortcut. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-replies", NULL);
+  wait_until (window_of_type_shown, &fw);
+  shown.window = OB_REPLIES_WINDOW (fw.found);
+  wait_until (replies_shown, &shown);
+  stack = find_descendant (GTK_WIDGET (fw.found), GTK_TYPE_STACK);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "empty");
+  g_assert_true (gtk_window_get_transient_for (fw.found) == GTK_WINDOW (f->window));
+  save_screenshot (GTK_WIDGET (fw.found), "replies-empty");
+
+  /* What the watcher records, written straight into the store. */
+  ob_store_exec (store,
+                 "INSERT INTO accounts (id, name, email, smtp_host, smtp_port, smtp_security)"
+                 " VALUES (1, 'rep', 'rep@example.test', 'localhost', 587, 'starttls');"
+                 "INSERT INTO campaigns (id, name, account_id) VALUES (7, 'Q1 founders', 1);"
+                 "INSERT INTO prospects (id, email, email_key, domain, first_name, last_name) VALUES"
+                 " (1, 'ann@acme.test', 'ann@acme.test', 'acme.test', 'Ann', 'Lee'),"
+                 " (2, 'bob@bolt.test', 'bob@bolt.test', 'bolt.test', 'Bob', 'Żółkiewski'),"
+                 " (3, 'cid@corp.test', 'cid@corp.test', 'corp.test', 'Cid', 'Moe');"
+                 "INSERT INTO enrollments (id, campaign_id, prospect_id, state) VALUES"
+                 " (11, 7, 1, 'replied'), (12, 7, 2, 'active'), (13, 7, 3, 'replied');"
+                 "INSERT INTO events (at, kind, account_id, campaign_id, prospect_id, enrollment_id,"
+                 " step_position, detail) VALUES"
+                 " (unixepoch () - 86400 * 3, 'auto_replied', 1, 7, 2, 12, 1,"
+                 "  '{\"subject\":\"Out of office\",\"snippet\":\"I am away until Monday.\","
+                 "\"return_date\":\"2026-12-07\"}'),"
+                 " (unixepoch () - 86400, 'colleague_replied', 1, 7, 3, 13, 2,"
+                 "  '{\"from\":\"dee@corp.test\",\"subject\":\"Re: Quick question\","
+                 "\"snippet\":\"Cid moved on; I look after this now.\"}'),"
+                 " (unixepoch () - 600, 'replied', 1, 7, 1, 11, 2,"
+                 "  '{\"incoming\":\"reply.1@mail.acme.test\",\"subject\":\"Re: Quick question\","
+                 "\"snippet\":\"Sounds good, call me on Tuesday.\\nAnn\"}');",
+                 &error);
+  g_assert_no_error (error);
+  ob_engine_notify_store_changed (engine, "events");
+  shown.n_rows = 3;
+  shown.n_loads = 2;
+  wait_until (replies_shown, &shown);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "list");
+
+  /* The newest first: Ann's reply; the rep labels it. */
+  wait_for_paint (GTK_WIDGET (fw.found));
+  interested = GTK_TOGGLE_BUTTON (find_button (GTK_WIDGET (fw.found), "Interested"));
+  g_assert_nonnull (interested);
+  g_signal_emit_by_name (interested, "clicked");
+  g_assert_true (gtk_toggle_button_get_active (interested));
+  g_assert_cmpint (count_events (engine, "reply_positive"), ==, 1);
+  not_now = GTK_TOGGLE_BUTTON (find_button (GTK_WIDGET (fw.found), "Not Now"));
+  g_signal_emit_by_name (not_now, "clicked");
+  g_assert_cmpint (count_events (engine, "reply_later"), ==, 1);
+  g_assert_false (gtk_toggle_button_get_active (interested));
+
+  /* Live: a new reply shows after the debounce, the label stays. */
+  ob_store_exec (store,
+                 "INSERT INTO events (at, kind, account_id, campaign_id, prospect_id, enrollment_id,"
+                 " step_position, detail) VALUES (unixepoch (), 'replied', 1, 7, 2, 12, 1,"
+                 " '{\"subject\":\"Re: Quick question\",\"snippet\":\"Not this quarter, thanks.\"}')",
+                 &error);
+  g_assert_no_error (error);
+  ob_engine_notify_store_changed (engine, "events");
+  shown.n_rows = 4;
+  shown.n_loads = ob_replies_window_get_n_loads (shown.window) + 1;
+  wait_until (replies_shown, &shown);
+  wait_for_paint (GTK_WIDGET (fw.found));
+  /* Ann's row is second now, still "not now". */
+  {
+    GtkListBoxRow *row = gtk_list_box_get_row_at_index (find_descendant (GTK_WIDGET (fw.found),
+                                                                          GTK_TYPE_LIST_BOX), 1);
+    GtkToggleButton *later = GTK_TOGGLE_BUTTON (find_button (GTK_WIDGET (row), "Not Now"));
+
+    g_assert_nonnull (later);
+    g_assert_true (gtk_toggle_button_get_active (later));
+  }
+  save_screenshot (GTK_WIDGET (fw.found), "replies-list");
+
+  /* Ctrl+R again presents the same window. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-replies", NULL);
+  {
+    guint n = 0;
+
+    for (GList *l = gtk_application_get_windows (GTK_APPLICATION (f->app)); l != NULL; l = l->next)
+      n += OB_IS_REPLIES_WINDOW (l->data);
+    g_assert_cmpuint (n, ==, 1);
+  }
+
+  check_reply_notification (f);
+
+  /* A reply notification's action shows the prospect. */
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "show-prospect",
+                                  g_variant_new_string ("ann@acme.test"));
+  wait_until (on_prospects_page, f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1534,6 +1786,8 @@ main (int    argc,
               test_campaign_editor, fixture_teardown);
   g_test_add ("/ui/dashboard/seeded-light-dark-narrow", Fixture, NULL, fixture_setup,
               test_dashboard_seeded, fixture_teardown);
+  g_test_add ("/ui/replies/list-and-label", Fixture, NULL, fixture_setup,
+              test_replies_list_and_label, fixture_teardown);
 #undef ADD
 
   return g_test_run ();

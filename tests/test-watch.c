@@ -766,6 +766,109 @@ test_colleague_stops_company (Fixture       *f,
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM prospects WHERE status = 'active'"), ==, 2);
 }
 
+/* A delayed-delivery DSN (Postfix's format, 4.x.x) for @message_id. */
+static void
+delay_dsn_arrives (guint       prospect,
+                   const char *message_id,
+                   guint       n)
+{
+  ObTlsEndpoint endpoint = {
+    .host = bed_get ("MAILBED_HOST"),
+    .port = bed_port ("MAILBED_SMTP_PORT"),
+    .security = OB_TLS_SECURITY_INSECURE,
+    .timeout_seconds = 10,
+  };
+  g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
+  g_autoptr(GError) error = NULL;
+  const char *domain = bed_get ("MAILBED_PROSPECT_DOMAIN");
+  g_autofree char *from = g_strdup_printf ("mailer-daemon@%s", domain);
+  g_autofree char *text = g_strdup_printf (
+    "From: MAILER-DAEMON@%s (Mail Delivery System)\r\nTo: %s\r\n"
+    "Subject: Delayed Mail (still being retried)\r\nAuto-Submitted: auto-replied\r\n"
+    "Message-ID: <delay-%u-%" G_GINT64_FORMAT "@%s>\r\nDate: Sat, 28 Nov 2026 12:00:00 +0000\r\n"
+    "MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n"
+    "--B\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+    "Your message could not be delivered for more than 4 hour(s).\r\n\r\n"
+    "--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; %s\r\n\r\n"
+    "Final-Recipient: rfc822; p%u@%s\r\nAction: delayed\r\nStatus: 4.2.2\r\n"
+    "Diagnostic-Code: smtp; 452 4.2.2 Mailbox full\r\n\r\n"
+    "--B\r\nContent-Type: text/rfc822-headers\r\n\r\nTo: p%u@%s\r\nSubject: Hello\r\n"
+    "Message-ID: <%s>\r\n\r\n--B--\r\n",
+    domain, bed_get ("MAILBED_REP2"), n, g_get_real_time (), domain, domain, prospect, domain,
+    prospect, domain, message_id);
+
+  ob_smtp_connection_open (smtp, &endpoint, NULL, &error);
+  g_assert_no_error (error);
+  ob_smtp_connection_send (smtp, from, bed_get ("MAILBED_REP2"), text, strlen (text) - 2, NULL, &error);
+  g_assert_no_error (error);
+  ob_smtp_connection_close (smtp);
+}
+
+/* Soft bounces: the step goes back (same Message-ID, 6 hours later); the
+ * third bounces the prospect. */
+static void
+test_soft_bounce (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_auto(CliResult) r = { 0 };
+  g_autofree char *tag = g_strdup_printf ("soft-%d", (int) getpid ());
+  g_autofree char *p40 = g_strdup_printf ("p40@%s", bed_get ("MAILBED_PROSPECT_DOMAIN"));
+  const guint prospects[] = { 40 };
+  g_auto(GStrv) sent = NULL;
+  Runner runner;
+
+  r = add_account (f, "rep2", bed_get ("MAILBED_REP_PASSWORD"), TRUE);
+  if (r.status != 0)
+    g_error ("account add: %s", r.err);
+  import_prospects (f, prospects, G_N_ELEMENTS (prospects));
+  create_campaign (f, tag, "1d");
+
+  runner_start (&runner, f);
+  sent = runner_wait (&runner, "sent", p40, 20);
+  g_assert_nonnull (sent);
+
+  delay_dsn_arrives (40, sent[5], 1);
+  {
+    g_auto(GStrv) soft = runner_wait (&runner, "soft_bounced", p40, 30);
+
+    g_assert_nonnull (soft);
+    g_assert_true (g_str_has_prefix (soft[6], "4.2.2"));
+  }
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state = 'retry' AND step_position = 1"
+                                 " AND retry_at BETWEEN unixepoch () + 5 * 3600 AND unixepoch () + 7 * 3600"),
+                   ==, 1);
+  {
+    g_autofree char *message_id = query_text (f, "SELECT message_id FROM sends");
+
+    g_assert_cmpstr (message_id, ==, sent[5]);
+  }
+  g_assert_cmpint (query_int (f, "SELECT next_step FROM enrollments"), ==, 1);
+
+  for (guint n = 2; n <= 3; n++)
+    {
+      g_auto(GStrv) soft = NULL;
+
+      delay_dsn_arrives (40, sent[5], n);
+      soft = runner_wait (&runner, "soft_bounced", p40, 30);
+      g_assert_nonnull (soft);
+    }
+  {
+    g_auto(GStrv) bounced = runner_wait (&runner, "bounced", p40, 30);
+    g_autofree char *state = NULL;
+
+    g_assert_nonnull (bounced);
+    state = enrollment_state (f, 40);
+    g_assert_cmpstr (state, ==, "bounced");
+  }
+  runner_stop (&runner);
+  g_assert_null (runner_wait (&runner, "sent", p40, 0));
+  runner_clear (&runner);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM prospects WHERE status = 'bounced'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'soft_bounced'"), ==, 3);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state = 'retry'"), ==, 0);
+  g_assert_cmpuint (delivered (40, tag), ==, 1);
+}
+
 static void
 test_account_test (Fixture       *f,
                    gconstpointer  data)
@@ -839,6 +942,7 @@ main (int   argc,
   g_test_add ("/watch/reconnect", Fixture, NULL, fixture_setup, test_reconnect, fixture_teardown);
   g_test_add ("/watch/colleague-stops-company", Fixture, NULL, fixture_setup, test_colleague_stops_company,
               fixture_teardown);
+  g_test_add ("/watch/soft-bounce", Fixture, NULL, fixture_setup, test_soft_bounce, fixture_teardown);
   g_test_add ("/watch/account-test", Fixture, NULL, fixture_setup, test_account_test, fixture_teardown);
 
   status = g_test_run ();

@@ -805,6 +805,150 @@ resolve_body (ObStore  *store,
     }
 }
 
+static gint64
+soft_int (ObStore     *store,
+          const char  *sql,
+          gint64       a,
+          gint64       b,
+          gboolean    *found,
+          GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = ob_store_prepare (store, sql, error);
+  int rc;
+
+  *found = FALSE;
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, a);
+  sqlite3_bind_int64 (stmt, 2, b);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *found = TRUE;
+      return sqlite3_column_int64 (stmt, 0);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ob_store_set_error_from_db (store, rc, error, "soft bounce");
+      return -1;
+    }
+  return 0;
+}
+
+static gboolean
+soft_exec (ObStore     *store,
+           const char  *sql,
+           gint64       a,
+           gint64       b,
+           gint64       c,
+           gint64      *changes,
+           GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = ob_store_prepare (store, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, a);
+  sqlite3_bind_int64 (stmt, 2, b);
+  sqlite3_bind_int64 (stmt, 3, c);
+  if (!step_done (store, stmt, "soft bounce", error))
+    return FALSE;
+  if (changes != NULL)
+    *changes = sqlite3_changes (ob_store_get_db (store));
+  return TRUE;
+}
+
+gboolean
+ob_outbox_soft_bounce (ObStore             *store,
+                       gint64               enrollment_id,
+                       gint64               send_id,
+                       gint64               retry_at,
+                       ObOutboxSoftBounce  *out_result,
+                       GError             **error)
+{
+  gint64 count, step, changes = 0;
+  gboolean found = FALSE;
+  GError *local = NULL;
+
+  *out_result = OB_OUTBOX_SOFT_NOTHING;
+  if (enrollment_id == 0)
+    return TRUE;
+
+  count = soft_int (store, "SELECT count(*) FROM events WHERE enrollment_id = ?1 AND kind = 'soft_bounced'"
+                    " AND ?2 = ?2", enrollment_id, 0, &found, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+
+  if (count >= OB_OUTBOX_SOFT_BOUNCE_LIMIT)
+    {
+      if (!soft_exec (store,
+                      "UPDATE enrollments SET state = 'bounced', state_reason = 'soft-bounces',"
+                      " next_step = NULL, updated_at = unixepoch ()"
+                      " WHERE id = ?1 AND ?2 = ?2 AND ?3 = ?3 AND state IN ('active', 'paused', 'finished')",
+                      enrollment_id, 0, 0, &changes, error))
+        return FALSE;
+      if (changes == 0)
+        return TRUE;
+      /* The step that was put back does not go any more. */
+      if (!soft_exec (store,
+                      "UPDATE sends SET state = 'failed', retry_at = NULL"
+                      " WHERE enrollment_id = ?1 AND state = 'retry' AND ?2 = ?2 AND ?3 = ?3",
+                      enrollment_id, 0, 0, NULL, error) ||
+          !soft_exec (store,
+                      "UPDATE prospects SET status = 'bounced', updated_at = unixepoch ()"
+                      " WHERE id = (SELECT prospect_id FROM enrollments WHERE id = ?1)"
+                      " AND ?2 = ?2 AND ?3 = ?3 AND status = 'active'",
+                      enrollment_id, 0, 0, NULL, error))
+        return FALSE;
+      *out_result = OB_OUTBOX_SOFT_BOUNCED;
+      return TRUE;
+    }
+
+  if (send_id == 0)
+    send_id = soft_int (store,
+                        "SELECT id FROM sends WHERE enrollment_id = ?1 AND state = 'sent' AND ?2 = ?2"
+                        " ORDER BY step_position DESC LIMIT 1",
+                        enrollment_id, 0, &found, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  step = soft_int (store,
+                   "SELECT step_position FROM sends AS s WHERE s.id = ?1 AND s.enrollment_id = ?2"
+                   " AND s.state = 'sent'"
+                   " AND NOT EXISTS (SELECT 1 FROM sends AS t WHERE t.enrollment_id = s.enrollment_id"
+                   "   AND t.step_position > s.step_position)",
+                   send_id, enrollment_id, &found, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  if (!found)
+    return TRUE;
+
+  /* The enrollment goes back to the step, if it is still going. */
+  if (!soft_exec (store,
+                  "UPDATE enrollments SET next_step = ?2, due_at = ?3,"
+                  " state = CASE WHEN state = 'finished' THEN 'active' ELSE state END,"
+                  " updated_at = unixepoch ()"
+                  " WHERE id = ?1 AND state IN ('active', 'paused', 'finished')",
+                  enrollment_id, step, retry_at, &changes, error))
+    return FALSE;
+  if (changes == 0)
+    return TRUE;
+  if (!soft_exec (store,
+                  "UPDATE sends SET state = 'retry', retry_at = ?3 WHERE id = ?1 AND ?2 = ?2 AND state = 'sent'",
+                  send_id, 0, retry_at, NULL, error))
+    return FALSE;
+  *out_result = OB_OUTBOX_SOFT_RETRY;
+  return TRUE;
+}
+
 gboolean
 ob_outbox_resolve_uncertain (ObStore  *store,
                              gint64    send_id,

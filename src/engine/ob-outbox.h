@@ -96,6 +96,32 @@ gboolean      ob_outbox_bounce_shield  (ObStore                    *store,
                                         gint64                      now,
                                         GError                    **error);
 
+/* What a soft bounce did (ob_outbox_soft_bounce). */
+typedef enum
+{
+  OB_OUTBOX_SOFT_NOTHING,       /* the enrollment is over, or the step was already put back */
+  OB_OUTBOX_SOFT_RETRY,         /* the step goes again from retry_at, same Message-ID */
+  OB_OUTBOX_SOFT_BOUNCED,       /* the 3rd soft bounce: enrollment and prospect 'bounced' */
+} ObOutboxSoftBounce;
+
+#define OB_OUTBOX_SOFT_BOUNCE_LIMIT 3
+
+/* A soft bounce (4.x.x DSN) of @send_id (0: the enrollment's last sent
+ * step) in @enrollment_id, whose 'soft_bounced' event the caller has
+ * already recorded. The server did not deliver, so a 'sent' send becomes
+ * 'retry' from @retry_at and the enrollment goes back to that step, unless
+ * a later step went already; only a 'sent' send flips, so a step is put
+ * back at most once per send. When the enrollment has
+ * OB_OUTBOX_SOFT_BOUNCE_LIMIT soft bounces it becomes 'bounced' (the
+ * prospect too); the caller records the 'bounced' event. Call it inside the
+ * caller's transaction. */
+gboolean      ob_outbox_soft_bounce    (ObStore                    *store,
+                                        gint64                      enrollment_id,
+                                        gint64                      send_id,
+                                        gint64                      retry_at,
+                                        ObOutboxSoftBounce         *out_result,
+                                        GError                    **error);
+
 /* The rep's answer about an 'uncertain' send: it did go (the sequence moves
  * on), or it did not (the step may be sent again). */
 gboolean      ob_outbox_resolve_uncertain (ObStore                 *store,

@@ -24,7 +24,8 @@
  * event and the folder's last UID: reply → enrollment 'replied', prospect
  * 'replied', optional company stop; auto-reply → event, and the enrollment
  * waits until the day after a written return date; hard bounce →
- * 'bounced' then Bounce Shield; soft bounce → event; unsubscribe or
+ * 'bounced' then Bounce Shield; soft bounce → the step goes again 6 hours
+ * later, 'bounced' after 3 (ob_outbox_soft_bounce); unsubscribe or
  * complaint → 'opted_out' and do-not-contact. The runner wakes the senders
  * on the event, and the sender's claim re-checks the enrollment, so no
  * follow-up goes after a reply.
@@ -64,6 +65,8 @@
  * and the opening lines of a reply fit. */
 #define TEXT_BYTES               (16 * 1024)
 #define SENT_COPY_RETRY_LIMIT    20
+/* A soft bounce puts the step back this long (ob_outbox_soft_bounce). */
+#define SOFT_BOUNCE_RETRY_SECONDS (6 * 3600)
 
 struct _ObWatcher
 {
@@ -752,8 +755,18 @@ apply (Effect     *fx,
     case OB_CLASSIFY_BOUNCE_SOFT:
       {
         Enrollment *e = enrollments->len > 0 ? g_ptr_array_index (enrollments, 0) : NULL;
+        ObOutboxSoftBounce result = OB_OUTBOX_SOFT_NOTHING;
 
-        return add_event (fx, OB_WATCHER_SOFT_BOUNCED, e, NULL, NULL, error);
+        if (!add_event (fx, OB_WATCHER_SOFT_BOUNCED, e, NULL, NULL, error))
+          return FALSE;
+        if (e == NULL ||
+            !ob_outbox_soft_bounce (fx->store, e->id, v->target.send_id,
+                                    g_get_real_time () / G_USEC_PER_SEC + SOFT_BOUNCE_RETRY_SECONDS,
+                                    &result, error))
+          return e == NULL;
+        if (result == OB_OUTBOX_SOFT_BOUNCED)
+          return add_event (fx, OB_WATCHER_BOUNCED, e, "soft_bounces", G_STRINGIFY (OB_OUTBOX_SOFT_BOUNCE_LIMIT), error);
+        return TRUE;
       }
 
     case OB_CLASSIFY_COMPLAINT:

@@ -18,7 +18,9 @@
 
 #include "ob-application.h"
 #include "ob-preferences-window.h"
+#include "ob-replies.h"
 #include "ob-runner.h"
+#include "ob-watcher.h"
 #include "ob-window.h"
 
 struct _ObApplication
@@ -97,6 +99,56 @@ on_runner_event (ObApplication       *self,
   g_application_send_notification (G_APPLICATION (self), id, notification);
 }
 
+/* A reply came: say who, with its first line; clicking shows the prospect. */
+void
+ob_application_notify_watch_event (ObApplication        *self,
+                                   const ObWatcherEvent *event)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autoptr(ObReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *id = NULL;
+  const char *who = event->email;
+
+  g_return_if_fail (OB_IS_APPLICATION (self));
+  g_return_if_fail (event != NULL);
+
+  if (event->kind != OB_WATCHER_REPLIED && event->kind != OB_WATCHER_COLLEAGUE_REPLIED)
+    return;
+  if (self->engine != NULL && event->prospect_id != 0)
+    {
+      /* The snippet and the name are in the store, one indexed row away. */
+      reply = ob_replies_latest_for_prospect (ob_engine_get_store (self->engine), event->prospect_id, &error);
+      if (reply == NULL && error != NULL)
+        g_debug ("Reply of prospect %" G_GINT64_FORMAT ": %s", event->prospect_id, error->message);
+    }
+  if (reply != NULL && reply->name[0] != '\0')
+    who = reply->name;
+  if (who == NULL || who[0] == '\0')
+    who = _("A prospect");
+  if (event->kind == OB_WATCHER_COLLEAGUE_REPLIED)
+    /* Translators: %s is a prospect's name or address */
+    title = g_strdup_printf (_("A colleague of %s replied"), who);
+  else
+    /* Translators: %s is a prospect's name or address */
+    title = g_strdup_printf (_("%s replied"), who);
+  notification = g_notification_new (title);
+  if (reply != NULL)
+    body = ob_reply_first_line (reply->snippet, 200);
+  if (body == NULL && event->detail != NULL && event->detail[0] != '\0')
+    body = g_strdup (event->detail);
+  if (body != NULL)
+    g_notification_set_body (notification, body);
+  if (event->email != NULL && event->email[0] != '\0')
+    g_notification_set_default_action_and_target (notification, "app.show-prospect", "s", event->email);
+  else
+    g_notification_set_default_action (notification, "app.activate");
+  id = g_strdup_printf ("reply-%" G_GINT64_FORMAT, event->prospect_id);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
 static void
 start_sending (ObApplication *self)
 {
@@ -106,6 +158,8 @@ start_sending (ObApplication *self)
     return;
   self->runner = ob_runner_new (self->engine);
   g_signal_connect_object (self->runner, "event", G_CALLBACK (on_runner_event), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->runner, "watch-event", G_CALLBACK (ob_application_notify_watch_event), self,
                            G_CONNECT_SWAPPED);
   if (!ob_runner_start (self->runner, &error))
     g_warning ("Cannot start sending: %s", error->message);
@@ -334,11 +388,28 @@ activate_action (GSimpleAction *action,
   g_application_activate (G_APPLICATION (user_data));
 }
 
+/* The main window, on the Prospects page searching for the address. */
+static void
+show_prospect_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  ObApplication *self = user_data;
+  ObWindow *window;
+
+  g_application_activate (G_APPLICATION (self));
+  window = get_main_window (self);
+  if (window != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-prospect", "s",
+                                g_variant_get_string (parameter, NULL));
+}
+
 static const GActionEntry app_actions[] = {
   { .name = "activate", .activate = activate_action },
   { .name = "quit", .activate = quit_action },
   { .name = "preferences", .activate = preferences_action },
   { .name = "about", .activate = about_action },
+  { .name = "show-prospect", .activate = show_prospect_action, .parameter_type = "s" },
 };
 
 static void

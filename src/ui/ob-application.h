@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "ob-engine.h"
+#include "ob-watcher.h"
 
 G_BEGIN_DECLS
 
@@ -19,5 +20,8 @@ ObEngine      *ob_application_get_engine (ObApplication *self);
 const char    *ob_application_get_db_path (ObApplication *self);
 void           ob_application_set_db_path (ObApplication *self,
                                            const char    *db_path);
+/* What the runner's "watch-event" does: a notification for each reply. */
+void           ob_application_notify_watch_event (ObApplication        *self,
+                                                  const ObWatcherEvent *event);
 
 G_END_DECLS

@@ -167,6 +167,12 @@ ob_figures_describe_event (const ObStatsEvent *e)
     return g_strdup_printf (_("A colleague of %s replied"), who);
   if (g_str_equal (k, "reply_positive"))
     return g_strdup_printf (_("%s is interested"), who);
+  if (g_str_equal (k, "reply_negative"))
+    return g_strdup_printf (_("%s is not interested"), who);
+  if (g_str_equal (k, "reply_later"))
+    return g_strdup_printf (_("%s: not now"), who);
+  if (g_str_equal (k, "reply_label"))
+    return g_strdup_printf (_("%s is interested"), who);
   if (g_str_equal (k, "auto_replied"))
     return g_strdup_printf (_("Automatic reply from %s"), who);
   if (g_str_equal (k, "bounced"))

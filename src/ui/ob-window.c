@@ -18,6 +18,7 @@
 #include "ob-dashboard-page.h"
 #include "ob-import-dialog.h"
 #include "ob-prospects-page.h"
+#include "ob-replies-window.h"
 #include "ob-window.h"
 
 struct _ObWindow
@@ -205,6 +206,31 @@ show_prospect_action (GtkWidget  *widget,
   ob_window_set_page (self, "prospects");
 }
 
+/* The Replies window, one per application, over this window. */
+static void
+show_replies_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ObWindow *self = OB_WINDOW (widget);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  ObRepliesWindow *replies;
+
+  if (self->engine == NULL)
+    return;
+  for (GList *l = app != NULL ? gtk_application_get_windows (app) : NULL; l != NULL; l = l->next)
+    if (OB_IS_REPLIES_WINDOW (l->data))
+      {
+        gtk_window_present (l->data);
+        return;
+      }
+  replies = ob_replies_window_new (self->engine);
+  if (app != NULL)
+    gtk_window_set_application (GTK_WINDOW (replies), app);
+  gtk_window_set_transient_for (GTK_WINDOW (replies), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (replies));
+}
+
 static void count_store (ObWindow *self);
 
 static void
@@ -358,6 +384,9 @@ ob_window_class_init (ObWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_install_action (widget_class, "win.show-prospect", "s", show_prospect_action);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
+  gtk_widget_class_install_action (widget_class, "win.show-replies", NULL, show_replies_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK,
+                                       "win.show-replies", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK,
                                        "win.import", NULL);
   for (guint i = 0; i < G_N_ELEMENTS (page_names); i++)
