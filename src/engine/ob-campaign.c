@@ -1093,20 +1093,6 @@ ob_campaign_resolve_account (ObStore     *store,
 }
 
 static gboolean
-exec_bound (ObStore      *store,
-            sqlite3_stmt *stmt,
-            const char   *what,
-            GError      **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-    return TRUE;
-  ob_store_set_error_from_db (store, rc, error, what);
-  return FALSE;
-}
-
-static gboolean
 write_campaign_row (ObStore     *store,
                     ObCampaign  *self,
                     GError     **error)
@@ -1255,7 +1241,7 @@ write_steps (ObStore     *store,
     return FALSE;
 
   sqlite3_bind_int64 (shift, 1, self->id);
-  if (!exec_bound (store, shift, "steps", error))
+  if (!ob_store_step (store, shift, "steps", error))
     return FALSE;
 
   for (guint i = 0; i < stored->steps->len; i++)
@@ -1269,7 +1255,7 @@ write_steps (ObStore     *store,
         continue;
       sqlite3_reset (remove);
       sqlite3_bind_int64 (remove, 1, old->id);
-      if (!exec_bound (store, remove, "steps", error))
+      if (!ob_store_step (store, remove, "steps", error))
         return FALSE;
     }
 
@@ -1290,7 +1276,7 @@ write_steps (ObStore     *store,
                          SQLITE_STATIC);
       sqlite3_bind_int (stmt, 7, i == 0 ? 0 : step->same_thread);
       sqlite3_bind_int64 (stmt, 8, self->id);
-      if (!exec_bound (store, stmt, "steps", error))
+      if (!ob_store_step (store, stmt, "steps", error))
         return FALSE;
       if (step->id == 0)
         step->id = sqlite3_last_insert_rowid (ob_store_get_db (store));
@@ -1299,7 +1285,7 @@ write_steps (ObStore     *store,
   /* Prospects past the new last step have nothing left to get. */
   sqlite3_bind_int64 (finish, 1, self->id);
   sqlite3_bind_int (finish, 2, (int) self->steps->len);
-  return exec_bound (store, finish, "enrollments", error);
+  return ob_store_step (store, finish, "enrollments", error);
 }
 
 gboolean
@@ -1357,7 +1343,7 @@ ob_campaign_delete (ObStore  *store,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  return exec_bound (store, stmt, "campaign", error);
+  return ob_store_step (store, stmt, "campaign", error);
 }
 
 void
@@ -1527,7 +1513,7 @@ add_event (ObStore     *store,
   sqlite3_bind_int64 (stmt, 1, campaign_id);
   sqlite3_bind_text (stmt, 2, kind, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, detail->str, -1, SQLITE_TRANSIENT);
-  return exec_bound (store, stmt, "events", error);
+  return ob_store_step (store, stmt, "events", error);
 }
 
 static gboolean
@@ -1552,7 +1538,7 @@ set_state (ObStore          *store,
       sqlite3_bind_int64 (stmt, 1, id);
       sqlite3_bind_text (stmt, 2, ob_campaign_state_to_string (state), -1, SQLITE_STATIC);
       sqlite3_bind_text (stmt, 3, reason != NULL ? reason : "", -1, SQLITE_TRANSIENT);
-      exec_bound (store, stmt, "campaign", &local_error);
+      ob_store_step (store, stmt, "campaign", &local_error);
       g_clear_pointer (&stmt, sqlite3_finalize);   /* before COMMIT */
     }
   if (local_error == NULL)
@@ -1698,7 +1684,7 @@ ob_campaign_unenroll (ObStore       *store,
       sqlite3_reset (remove);
       sqlite3_bind_int64 (remove, 1, campaign_id);
       sqlite3_bind_int64 (remove, 2, prospect_ids[i]);
-      if (!exec_bound (store, remove, "enrollments", &local_error))
+      if (!ob_store_step (store, remove, "enrollments", &local_error))
         break;
       if (sqlite3_changes (ob_store_get_db (store)) > 0)
         {
@@ -1708,7 +1694,7 @@ ob_campaign_unenroll (ObStore       *store,
       sqlite3_reset (stop);
       sqlite3_bind_int64 (stop, 1, campaign_id);
       sqlite3_bind_int64 (stop, 2, prospect_ids[i]);
-      if (exec_bound (store, stop, "enrollments", &local_error)
+      if (ob_store_step (store, stop, "enrollments", &local_error)
           && sqlite3_changes (ob_store_get_db (store)) > 0)
         removed++;
     }
@@ -2430,7 +2416,7 @@ ob_campaign_resolve_issues (ObStore                  *store,
       sqlite3_bind_int64 (insert, 2, issues[i]->prospect_id);
       sqlite3_bind_int (insert, 3, (int) issues[i]->step);
       sqlite3_bind_text (insert, 4, kind_names[issues[i]->kind], -1, SQLITE_STATIC);
-      exec_bound (store, insert, "overrides", &local_error);
+      ob_store_step (store, insert, "overrides", &local_error);
     }
   g_clear_pointer (&insert, sqlite3_finalize);
   if (local_error != NULL || !ob_store_commit (store, &local_error))

@@ -39,20 +39,6 @@ ob_outbox_send_free (ObOutboxSend *send)
   g_free (send);
 }
 
-static gboolean
-step_done (ObStore      *store,
-           sqlite3_stmt *stmt,
-           const char   *what,
-           GError      **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-    return TRUE;
-  ob_store_set_error_from_db (store, rc, error, what);
-  return FALSE;
-}
-
 /* Runs @body inside BEGIN IMMEDIATE ... COMMIT, rolling back on failure. */
 typedef gboolean (*TransactionFunc) (ObStore  *store,
                                      gpointer  data,
@@ -143,7 +129,7 @@ ob_outbox_add_event (ObStore     *store,
   else
     sqlite3_bind_null (stmt, 7);
   sqlite3_bind_text (stmt, 8, detail != NULL ? detail : "{}", -1, SQLITE_TRANSIENT);
-  return step_done (store, stmt, "event", error);
+  return ob_store_step (store, stmt, "event", error);
 }
 
 /* ---- Recovery -------------------------------------------------------------- */
@@ -165,11 +151,11 @@ recover_body (ObStore  *store,
                              " FROM sends AS s JOIN enrollments AS e ON e.id = s.enrollment_id"
                              " WHERE s.state = 'sending'",
                              error);
-  if (events == NULL || !step_done (store, events, "recover", error))
+  if (events == NULL || !ob_store_step (store, events, "recover", error))
     return FALSE;
   update = ob_store_prepare (store, "UPDATE sends SET state = 'uncertain' WHERE state = 'sending'",
                              error);
-  if (update == NULL || !step_done (store, update, "recover", error))
+  if (update == NULL || !ob_store_step (store, update, "recover", error))
     return FALSE;
   *count = sqlite3_changes (ob_store_get_db (store));
   return TRUE;
@@ -211,7 +197,7 @@ hold_enrollment (ObStore     *store,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, enrollment_id);
   sqlite3_bind_text (stmt, 2, reason, -1, SQLITE_TRANSIENT);
-  return step_done (store, stmt, "enrollment", error);
+  return ob_store_step (store, stmt, "enrollment", error);
 }
 
 static gboolean
@@ -351,7 +337,7 @@ claim_body (ObStore  *store,
   sqlite3_bind_int64 (write, 6, g_date_time_to_unix (c->now));
   if (send_id != 0)
     sqlite3_bind_int64 (write, 7, send_id);
-  if (!step_done (store, write, "send", error))
+  if (!ob_store_step (store, write, "send", error))
     return FALSE;
   if (send_id == 0)
     send_id = sqlite3_last_insert_rowid (ob_store_get_db (store));
@@ -459,7 +445,7 @@ update_send (ObStore      *store,
     sqlite3_bind_null (stmt, 3);
   sqlite3_bind_text (stmt, 4, o->text != NULL ? o->text : "", -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 5, o->at);
-  return step_done (store, stmt, "send", error);
+  return ob_store_step (store, stmt, "send", error);
 }
 
 static char *
@@ -557,7 +543,7 @@ sent_body (ObStore  *store,
   sqlite3_bind_text (stmt, 5, s->message_id, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 6, s->subject, -1, SQLITE_STATIC);
   sqlite3_bind_int (stmt, 7, (int) s->step);
-  if (!step_done (store, stmt, "enrollment", error))
+  if (!ob_store_step (store, stmt, "enrollment", error))
     return FALSE;
 
   return ob_outbox_add_event (store, "sent", s->account_id, s->campaign_id, s->prospect_id,
@@ -656,7 +642,7 @@ failed_body (ObStore  *store,
   sqlite3_bind_int64 (enrollment, 1, s->enrollment_id);
   sqlite3_bind_text (enrollment, 2, o->flag ? "bounced" : "paused", -1, SQLITE_STATIC);
   sqlite3_bind_text (enrollment, 3, g_strstrip (reason), -1, SQLITE_STATIC);
-  if (!step_done (store, enrollment, "enrollment", error))
+  if (!ob_store_step (store, enrollment, "enrollment", error))
     return FALSE;
 
   if (o->flag)
@@ -669,7 +655,7 @@ failed_body (ObStore  *store,
       if (prospect == NULL)
         return FALSE;
       sqlite3_bind_int64 (prospect, 1, s->prospect_id);
-      if (!step_done (store, prospect, "prospect", error))
+      if (!ob_store_step (store, prospect, "prospect", error))
         return FALSE;
     }
 
@@ -851,7 +837,7 @@ soft_exec (ObStore     *store,
   sqlite3_bind_int64 (stmt, 1, a);
   sqlite3_bind_int64 (stmt, 2, b);
   sqlite3_bind_int64 (stmt, 3, c);
-  if (!step_done (store, stmt, "soft bounce", error))
+  if (!ob_store_step (store, stmt, "soft bounce", error))
     return FALSE;
   if (changes != NULL)
     *changes = sqlite3_changes (ob_store_get_db (store));
@@ -1037,7 +1023,7 @@ hold_body (ObStore  *store,
     sqlite3_bind_int64 (stmt, 4, h->until);
   else
     sqlite3_bind_null (stmt, 4);
-  return step_done (store, stmt, "account", error)
+  return ob_store_step (store, stmt, "account", error)
          && ob_outbox_add_event (store, "account_held", h->account_id, 0, 0, 0, 0, 0, detail, error);
 }
 

@@ -683,3 +683,17 @@ ob_store_presence_from_counts (const ObStoreCounts *counts,
   presence->prospects = counts->prospects > 0;
   presence->campaigns = counts->campaigns > 0;
 }
+
+gboolean
+ob_store_step (ObStore       *self,
+               sqlite3_stmt  *stmt,
+               const char    *what,
+               GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+    return TRUE;
+  ob_store_set_error_from_db (self, rc, error, what);
+  return FALSE;
+}

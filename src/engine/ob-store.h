@@ -98,6 +98,12 @@ gboolean    ob_store_get_presence         (ObStore         *self,
 void        ob_store_presence_from_counts (const ObStoreCounts *counts,
                                            ObStorePresence     *presence);
 
+/* sqlite3_step() of a write (or a read of one row): TRUE on DONE or ROW,
+ * else FALSE with an OB_STORE_ERROR naming @what. */
+gboolean    ob_store_step                 (ObStore        *self,
+                                           sqlite3_stmt   *stmt,
+                                           const char     *what,
+                                           GError        **error);
 void        ob_store_set_error_from_db    (ObStore        *self,
                                            int             rc,
                                            GError        **error,
