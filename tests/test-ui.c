@@ -1395,6 +1395,25 @@ page_is_prospects (gpointer data)
   return g_strcmp0 (ob_window_get_page (data), "prospects") == 0;
 }
 
+static GtkButton *
+find_action_button (GtkWidget  *root,
+                    const char *action)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkButton *found;
+
+      if (GTK_IS_BUTTON (child) && gtk_widget_get_mapped (child)
+          && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (child)), action) == 0)
+        return GTK_BUTTON (child);
+      found = find_action_button (child, action);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_dashboard_seeded (Fixture       *f,
                        gconstpointer  data)
@@ -1464,6 +1483,18 @@ test_dashboard_seeded (Fixture       *f,
   gtk_widget_activate_action (GTK_WIDGET (page), "win.show-prospect", "s", "ann.8@initech.test");
   wait_until (page_is_prospects, f->window);
   show_page (f->window, "dashboard");
+
+  /* The Replies figure opens the Replies window. */
+  {
+    FindWindow replies = { f, OB_TYPE_REPLIES_WINDOW, NULL };
+    GtkWidget *tile = GTK_WIDGET (find_action_button (GTK_WIDGET (page), "app.show-replies"));
+
+    g_assert_nonnull (tile);
+    g_assert_true (gtk_widget_is_sensitive (tile));
+    gtk_widget_activate (tile);
+    wait_until (window_of_type_shown, &replies);
+    gtk_window_destroy (replies.found);
+  }
 
   /* Narrow, light. */
   gtk_window_set_default_size (GTK_WINDOW (f->window), 400, 800);

@@ -404,8 +404,28 @@ show_prospect_action (GSimpleAction *action,
                                 g_variant_get_string (parameter, NULL));
 }
 
+/* The Replies window, from any window (a reply figure of a campaign's
+ * Results as much as the dashboard's). */
+static void
+show_replies_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  ObApplication *self = user_data;
+  ObWindow *window = get_main_window (self);
+
+  if (window == NULL)
+    {
+      g_application_activate (G_APPLICATION (self));
+      window = get_main_window (self);
+    }
+  if (window != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-replies", NULL);
+}
+
 static const GActionEntry app_actions[] = {
   { .name = "activate", .activate = activate_action },
+  { .name = "show-replies", .activate = show_replies_action },
   { .name = "quit", .activate = quit_action },
   { .name = "preferences", .activate = preferences_action },
   { .name = "about", .activate = about_action },

@@ -55,21 +55,31 @@ ob_figures_clear (GtkWidget *box)
     }
 }
 
+/* @action: a tile that opens more (the Replies window): a card button. */
 static void
 add_tile (GtkFlowBox *box,
           const char *caption,
           gint64      value,
           const char *detail,
-          gboolean    alarming)
+          gboolean    alarming,
+          const char *action)
 {
   GtkWidget *tile = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *outer = tile;
   g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, value);
   GtkWidget *label = gtk_label_new (number);
   GtkWidget *name = gtk_label_new (caption);
   g_autofree char *accessible = NULL;
 
-  gtk_widget_add_css_class (tile, "card");
-  gtk_widget_add_css_class (tile, "figure");
+  if (action != NULL)
+    {
+      outer = gtk_button_new ();
+      gtk_button_set_child (GTK_BUTTON (outer), tile);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (outer), action);
+      gtk_widget_set_tooltip_text (outer, _("Show the replies"));
+    }
+  gtk_widget_add_css_class (outer, "card");
+  gtk_widget_add_css_class (outer, "figure");
   gtk_widget_add_css_class (label, "title-2");
   gtk_widget_add_css_class (label, "numeric");
   gtk_label_set_xalign (GTK_LABEL (label), 0);
@@ -90,9 +100,9 @@ add_tile (GtkFlowBox *box,
     }
   accessible = g_strdup_printf ("%s: %s%s%s", caption, number, detail != NULL ? ", " : "",
                                 detail != NULL ? detail : "");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (tile), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
-  gtk_flow_box_append (box, tile);
-  gtk_widget_set_focusable (gtk_widget_get_parent (tile), FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (outer), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+  gtk_flow_box_append (box, outer);
+  gtk_widget_set_focusable (gtk_widget_get_parent (outer), FALSE);
 }
 
 void
@@ -114,20 +124,20 @@ ob_figures_fill_totals (GtkFlowBox          *box,
   ob_figures_clear (GTK_WIDGET (box));
   sent_detail = g_strdup_printf (ngettext ("%lld message sent", "%lld messages sent", (gulong) t->sent),
                                  (long long) t->sent);
-  add_tile (box, _("Contacted"), t->contacted, sent_detail, FALSE);
+  add_tile (box, _("Contacted"), t->contacted, sent_detail, FALSE, NULL);
   /* Translators: "12.5 % reply rate" */
   reply_detail = g_strdup_printf (_("%s reply rate"), reply_rate);
-  add_tile (box, _("Replies"), t->replied, reply_detail, FALSE);
+  add_tile (box, _("Replies"), t->replied, reply_detail, FALSE, "app.show-replies");
   /* Translators: "33.3 % of replies" */
   positive_detail = g_strdup_printf (_("%s of replies"), positive_rate);
-  add_tile (box, _("Interested"), t->positive, positive_detail, FALSE);
+  add_tile (box, _("Interested"), t->positive, positive_detail, FALSE, "app.show-replies");
   /* Translators: the bounce rate and the Bounce Shield's limit: "1.2 %, shield at 2.0 %" */
   bounce_detail = g_strdup_printf (_("%s, shield at %s"), bounce_rate, threshold);
-  add_tile (box, _("Bounces"), t->bounced, bounce_detail, over);
-  add_tile (box, _("Auto-Replies"), t->auto_replied, NULL, FALSE);
+  add_tile (box, _("Bounces"), t->bounced, bounce_detail, over, NULL);
+  add_tile (box, _("Auto-Replies"), t->auto_replied, NULL, FALSE, "app.show-replies");
   /* Translators: "0.5 % of contacted" */
   opt_out_detail = g_strdup_printf (_("%s of contacted"), opt_out_rate);
-  add_tile (box, _("Opt-Outs"), t->opted_out, opt_out_detail, FALSE);
+  add_tile (box, _("Opt-Outs"), t->opted_out, opt_out_detail, FALSE, NULL);
 }
 
 const char *
