@@ -44,19 +44,6 @@ typedef struct
   char *campaign;
 } Fixture;
 
-static char *
-write_file (Fixture    *f,
-            const char *name,
-            const char *contents)
-{
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (f->dir, name, NULL);
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -69,8 +56,8 @@ fixture_setup (Fixture       *f,
   f->dir = g_dir_make_tmp ("ob-cli-campaign-XXXXXX", &error);
   g_assert_no_error (error);
   f->db = g_build_filename (f->dir, "outbound.db", NULL);
-  f->campaign = write_file (f, "q1.campaign", campaign_file);
-  csv = write_file (f, "prospects.csv", prospects_csv);
+  f->campaign = write_test_file (f->dir, "q1.campaign", campaign_file);
+  csv = write_test_file (f->dir, "prospects.csv", prospects_csv);
 
   /* The account the campaign names, as `account add` would store it. */
   store = ob_store_open (f->db, &error);
@@ -145,7 +132,7 @@ test_create_list_show (Fixture       *f,
     g_auto(CliResult) shown = { 0 };
 
     copy = g_strconcat ("[campaign]\nname=Copy\n", strstr (r.out, "account="), NULL);
-    path = write_file (f, "copy.campaign", copy);
+    path = write_test_file (f->dir, "copy.campaign", copy);
     run_cli (&again, "--db", f->db, "campaign", "create", "--from", path, NULL);
     g_assert_cmpint (again.status, ==, 0);
     run_cli (&shown, "--db", f->db, "campaign", "show", "Copy", NULL);
@@ -159,9 +146,9 @@ test_file_errors (Fixture       *f,
                   gconstpointer  data)
 {
   g_auto(CliResult) r = { 0 };
-  g_autofree char *bad = write_file (f, "bad.campaign",
+  g_autofree char *bad = write_test_file (f->dir, "bad.campaign",
                                      "[campaign]\nname=Bad\n[step 1]\nsubject=Hi {{first_name\nbody=b\n");
-  g_autofree char *no_account = write_file (f, "na.campaign",
+  g_autofree char *no_account = write_test_file (f->dir, "na.campaign",
                                             "[campaign]\nname=NA\naccount=ghost@example.test\n"
                                             "[step 1]\nsubject=s\nbody=b\n");
 

@@ -39,19 +39,6 @@ fixture_teardown (Fixture       *f,
   g_free (f->db);
 }
 
-static char *
-write_file (Fixture    *f,
-            const char *name,
-            const char *contents)
-{
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (f->dir, name, NULL);
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
 static void
 exec (Fixture    *f,
       const char *sql)
@@ -106,7 +93,7 @@ static void
 test_usage_errors (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *csv = write_file (f, "a.csv", "email\na@x.example\n");
+  g_autofree char *csv = write_test_file (f->dir, "a.csv", "email\na@x.example\n");
   const char *cases[][5] = {
     { "import", NULL },
     { "import", csv, csv, NULL },
@@ -143,7 +130,7 @@ static void
 test_import_text (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autofree char *csv = write_file (f, "a.csv",
+  g_autofree char *csv = write_test_file (f->dir, "a.csv",
                                      "Imię;Nazwisko;Adres e-mail;Firma\n"
                                      "Jan;Kowalski;jan@firma.pl;Firma\n"
                                      "Anna;Nowak;nie-adres;Firma\n"
@@ -164,7 +151,7 @@ static void
 test_import_json (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autofree char *csv = write_file (f, "b.csv",
+  g_autofree char *csv = write_test_file (f->dir, "b.csv",
                                      "mail|who|src\n"
                                      "ann@x.example|Ann Smith|fair\n"
                                      "bob@x.example|Bob|\n");
@@ -193,7 +180,7 @@ static void
 test_import_dry_run (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autofree char *csv = write_file (f, "c.csv", "email\na@x.example\nb@x.example\n");
+  g_autofree char *csv = write_test_file (f->dir, "c.csv", "email\na@x.example\nb@x.example\n");
   g_auto(CliResult) r = { 0 };
 
   run_cli (&r, "--db", f->db, "import", "--dry-run", csv, "--json", NULL);
@@ -215,11 +202,11 @@ static void
 test_import_failures (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autofree char *broken = write_file (f, "broken.csv", "email\na@x.example\n\"b@x.example\n");
-  g_autofree char *no_email = write_file (f, "none.csv", "name\nAnn\n");
+  g_autofree char *broken = write_test_file (f->dir, "broken.csv", "email\na@x.example\n\"b@x.example\n");
+  g_autofree char *no_email = write_test_file (f->dir, "none.csv", "name\nAnn\n");
   g_autofree char *missing = g_build_filename (f->dir, "missing.csv", NULL);
-  g_autofree char *ok = write_file (f, "ok.csv", "email\na@x.example\n");
-  g_autofree char *bad_db = write_file (f, "bad.db", "not a database");
+  g_autofree char *ok = write_test_file (f->dir, "ok.csv", "email\na@x.example\n");
+  g_autofree char *bad_db = write_test_file (f->dir, "bad.db", "not a database");
   g_auto(CliResult) r = { 0 };
 
   run_cli (&r, "--db", f->db, "import", broken, NULL);
@@ -256,7 +243,7 @@ static void
 test_export (Fixture       *f,
              gconstpointer  data)
 {
-  g_autofree char *csv = write_file (f, "d.csv",
+  g_autofree char *csv = write_test_file (f->dir, "d.csv",
                                      "email,first_name,tags,city\n"
                                      "ann@x.example,\"Ann, Jr\",\"b, a\",Łódź\n"
                                      "bob@x.example,Bob,,\n");
@@ -289,9 +276,9 @@ static void
 test_block (Fixture       *f,
             gconstpointer  data)
 {
-  g_autofree char *csv = write_file (f, "e.csv", "email\nann@acme.example\nbob@acme.example\n"
+  g_autofree char *csv = write_test_file (f->dir, "e.csv", "email\nann@acme.example\nbob@acme.example\n"
                                                  "user@bücher.example\n");
-  g_autofree char *list = write_file (f, "list.csv", "Domain\nacme.example\nnot a domain\n");
+  g_autofree char *list = write_test_file (f->dir, "list.csv", "Domain\nacme.example\nnot a domain\n");
   g_auto(CliResult) r = { 0 };
 
   run_cli (&r, "--db", f->db, "block", "add", "@ACME.example", NULL);

@@ -189,33 +189,20 @@ test_matches (Fixture       *f,
   g_assert_false (ob_dnc_set_matches (set, "dan@eu.acme.com", "eu.acme.com"));
 }
 
-static char *
-write_file (Fixture    *f,
-            const char *name,
-            const char *contents)
-{
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (f->dir, name, NULL);
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
 static void
 test_import_csv (Fixture       *f,
                  gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *with_header = write_file (f, "a.csv",
+  g_autofree char *with_header = write_test_file (f->dir, "a.csv",
                                              "Name;E-mail\n"
                                              "Ann;ann@acme.com\n"
                                              "Bob;not an address\n"
                                              "Cid;@competitor.example\n"
                                              "Dan;\n"
                                              "Eve;ANN@acme.com\n");
-  g_autofree char *bare = write_file (f, "b.csv", "zed@example.org\n@bücher.example\n");
-  g_autofree char *domains = write_file (f, "c.csv", "Company,Domain\nAcme,acme.com\nX,@x.example\n");
+  g_autofree char *bare = write_test_file (f->dir, "b.csv", "zed@example.org\n@bücher.example\n");
+  g_autofree char *domains = write_test_file (f->dir, "c.csv", "Company,Domain\nAcme,acme.com\nX,@x.example\n");
   g_auto(ObDncImportResult) result = { 0, };
 
   g_assert_true (ob_dnc_import_csv (f->store, with_header, "list", NULL, &result, &error));
@@ -251,7 +238,7 @@ test_import_csv_atomic (Fixture       *f,
                         gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *broken = write_file (f, "broken.csv",
+  g_autofree char *broken = write_test_file (f->dir, "broken.csv",
                                         "email\nann@acme.com\nbob@acme.com\n\"unterminated\n");
   g_autofree char *missing = g_build_filename (f->dir, "missing.csv", NULL);
   g_auto(ObDncImportResult) result = { 0, };

@@ -48,19 +48,6 @@ fixture_teardown (Fixture       *f,
   g_free (f->db);
 }
 
-static char *
-write_file (Fixture    *f,
-            const char *name,
-            const char *contents)
-{
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (f->dir, name, NULL);
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
 /* The rep's account on the bed's submission port, with its CA trusted. */
 static void
 add_account (Fixture    *f,
@@ -99,7 +86,7 @@ import_prospects (Fixture *f,
   for (guint i = first; i <= last; i++)
     g_string_append_printf (csv, "p%u@%s,Person %u,Company %u\n", i, bed_get ("MAILBED_PROSPECT_DOMAIN"),
                             i, i);
-  path = write_file (f, "prospects.csv", csv->str);
+  path = write_test_file (f->dir, "prospects.csv", csv->str);
   run_cli (&r, "--db", f->db, "import", path, NULL);
   g_assert_cmpint (r.status, ==, 0);
 }
@@ -118,7 +105,7 @@ create_campaign (Fixture    *f,
     "[step 2]\ndelay=%s\nbody=Following up.\n"
     "[step 3]\ndelay=%s\nbody=Last note.\n",
     name, account, name, delay, delay);
-  g_autofree char *path = write_file (f, "campaign.ini", text);
+  g_autofree char *path = write_test_file (f->dir, "campaign.ini", text);
   g_auto(CliResult) r = { 0 };
 
   run_cli (&r, "--db", f->db, "campaign", "create", "--from", path, NULL);
@@ -414,7 +401,7 @@ test_faults (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (people); i++)
     g_string_append_printf (csv, "%s@faults.test,P%u,Co %u\n", people[i], i, i);
-  csv_path = write_file (f, "faults.csv", csv->str);
+  csv_path = write_test_file (f->dir, "faults.csv", csv->str);
   run_cli (&r, "--db", f->db, "import", csv_path, NULL);
   g_assert_cmpint (r.status, ==, 0);
   cli_result_clear (&r);

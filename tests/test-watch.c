@@ -53,19 +53,6 @@ fixture_teardown (Fixture       *f,
   g_free (f->db);
 }
 
-static char *
-write_file (Fixture    *f,
-            const char *name,
-            const char *contents)
-{
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (f->dir, name, NULL);
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
 /* rep2 on the bed: submission with STARTTLS, IMAP over implicit TLS. */
 static CliResult
 add_account (Fixture    *f,
@@ -103,7 +90,7 @@ import_prospects (Fixture     *f,
   for (guint i = 0; i < n; i++)
     g_string_append_printf (csv, "p%u@%s,Person %u,Company %u\n", numbers[i],
                             bed_get ("MAILBED_PROSPECT_DOMAIN"), numbers[i], numbers[i]);
-  path = write_file (f, "prospects.csv", csv->str);
+  path = write_test_file (f->dir, "prospects.csv", csv->str);
   run_cli (&r, "--db", f->db, "import", path, NULL);
   g_assert_cmpint (r.status, ==, 0);
 }
@@ -121,7 +108,7 @@ create_campaign_with (Fixture    *f,
     "[step 2]\ndelay=%s\nbody=Following up.\n"
     "[step 3]\ndelay=%s\nbody=Last note.\n",
     name, settings, name, delay, delay);
-  g_autofree char *path = write_file (f, "campaign.ini", text);
+  g_autofree char *path = write_test_file (f->dir, "campaign.ini", text);
   g_auto(CliResult) r = { 0 };
 
   run_cli (&r, "--db", f->db, "campaign", "create", "--from", path, NULL);

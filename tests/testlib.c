@@ -97,3 +97,16 @@ remove_tree (const char *path)
       }
   g_remove (path);
 }
+
+char *
+write_test_file (const char *dir,
+                 const char *name,
+                 const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}

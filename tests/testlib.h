@@ -26,6 +26,10 @@ void run_cli_with_input (CliResult  *result,
                          const char *first_arg,
                          ...) G_GNUC_NULL_TERMINATED;
 void remove_tree      (const char *path);
+/* Writes @contents to DIR/NAME (asserting it worked); returns the path. */
+char *write_test_file (const char *dir,
+                       const char *name,
+                       const char *contents);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
 
