@@ -12,7 +12,9 @@
  * own error (OB_SMTP_ERROR, OB_IMAP_ERROR, OB_SECRETS_ERROR; the message
  * says DNS, refused, TLS certificate, STARTTLS missing, authentication, no
  * Sent folder), prefixed with the side that failed. The CLI's
- * `account test` and the Accounts page call this.
+ * `account test` and the Accounts page call this. A GNOME Online Account
+ * (goa_id set) is tested where Settings says it is now, with the secret
+ * GOA gives (ob-goa.h).
  */
 
 #define G_LOG_DOMAIN "ob-accounts"
@@ -22,6 +24,7 @@
 #include <glib/gi18n.h>
 
 #include "ob-accounts.h"
+#include "ob-goa.h"
 #include "ob-imap.h"
 #include "ob-smtp.h"
 
@@ -56,7 +59,12 @@ test_smtp (const ObAccount   *account,
         *out_untrusted = ob_tls_certificate_copy (ob_smtp_connection_get_peer_certificate (smtp));
       return FALSE;
     }
-  if (login != NULL && login[0] != '\0')
+  if (account->goa_id != NULL)
+    {
+      if (!ob_goa_smtp_authenticate (smtp, account, cancellable, error))
+        return FALSE;
+    }
+  else if (login != NULL && login[0] != '\0')
     {
       password = ob_secrets_lookup_sync (account->keyring_id, OB_SECRET_SMTP, cancellable, error);
       if (password == NULL || !ob_smtp_connection_authenticate (smtp, login, password, error))
@@ -115,10 +123,19 @@ ob_account_test_full (const ObAccount   *account,
                       ObTlsCertificate **out_untrusted,
                       GError           **error)
 {
+  g_autoptr(ObAccount) followed = NULL;
+
   g_return_val_if_fail (account != NULL, FALSE);
 
   if (out_untrusted != NULL)
     *out_untrusted = NULL;
+  if (account->goa_id != NULL)
+    {
+      followed = ob_account_copy (account);
+      if (!ob_goa_refresh_account (followed, NULL, cancellable, error))
+        return FALSE;
+      account = followed;
+    }
   if (!test_smtp (account, cancellable, out_untrusted, error))
     {
       g_prefix_error (error, _("SMTP: "));

@@ -37,6 +37,7 @@
 #include <glib/gi18n.h>
 #include <libetpan/libetpan.h>
 
+#include "ob-goa.h"
 #include "ob-imap.h"
 #include "ob-outbox.h"
 #include "ob-secrets.h"
@@ -1108,11 +1109,20 @@ ob_imap_connect_account (const ObAccount *account,
 {
   g_autoptr(ObImapConnection) imap = NULL;
   g_autoptr(ObSecret) password = NULL;
+  g_autoptr(ObAccount) followed = NULL;
   ObTlsEndpoint endpoint = { 0 };
   ObTlsSecurity security = OB_TLS_SECURITY_TLS;
 
   g_return_val_if_fail (account != NULL, NULL);
 
+  /* A GNOME Online Account: where to connect is what Settings says now. */
+  if (account->goa_id != NULL)
+    {
+      followed = ob_account_copy (account);
+      if (!ob_goa_refresh_account (followed, NULL, cancellable, error))
+        return NULL;
+      account = followed;
+    }
   if (!ob_account_has_imap (account))
     {
       g_set_error (error, OB_IMAP_ERROR, OB_IMAP_ERROR_PROTOCOL,
@@ -1130,6 +1140,8 @@ ob_imap_connect_account (const ObAccount *account,
   imap = ob_imap_connection_new ();
   if (!ob_imap_connection_open (imap, &endpoint, cancellable, error))
     return NULL;
+  if (account->goa_id != NULL)
+    return ob_goa_imap_login (imap, account, cancellable, error) ? g_steal_pointer (&imap) : NULL;
   password = ob_secrets_lookup_sync (account->keyring_id, OB_SECRET_IMAP, cancellable, error);
   if (password == NULL)
     return NULL;
