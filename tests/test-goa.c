@@ -113,13 +113,24 @@ write_goa_account (gboolean present,
 
 /* GOA's own keyring item for the account (schema org.gnome.OnlineAccounts,
  * the secret a GVariant a{sv} in text form). */
+static const SecretSchema goa_schema = {
+  "org.gnome.OnlineAccounts", SECRET_SCHEMA_DONT_MATCH_NAME,
+  { { "goa-identity", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
+};
+
+static void
+clear_goa_secret (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (secret_password_clear_sync (&goa_schema, NULL, &error,
+                                             "goa-identity", "imap_smtp:gen0:" GOA_ID, NULL));
+  g_assert_no_error (error);
+}
+
 static void
 store_goa_secret (void)
 {
-  static const SecretSchema schema = {
-    "org.gnome.OnlineAccounts", SECRET_SCHEMA_DONT_MATCH_NAME,
-    { { "goa-identity", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
-  };
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE_VARDICT);
   g_autoptr(GVariant) secret = NULL;
@@ -129,7 +140,7 @@ store_goa_secret (void)
   g_variant_builder_add (builder, "{sv}", "smtp-password", g_variant_new_string (bed_get ("MAILBED_REP_PASSWORD")));
   secret = g_variant_ref_sink (g_variant_builder_end (builder));
   text = g_variant_print (secret, TRUE);
-  secret_password_store_sync (&schema, SECRET_COLLECTION_DEFAULT, "GOA imap_smtp credentials for identity "
+  secret_password_store_sync (&goa_schema, SECRET_COLLECTION_DEFAULT, "GOA imap_smtp credentials for identity "
                               GOA_ID, text, NULL, &error,
                               "goa-identity", "imap_smtp:gen0:" GOA_ID, NULL);
   g_assert_no_error (error);
@@ -505,12 +516,46 @@ test_mail_account (Fixture       *f,
     kept = ob_secrets_lookup_sync (account->keyring_id, OB_SECRET_SMTP, NULL, &error);
     g_assert_error (error, OB_SECRETS_ERROR, OB_SECRETS_ERROR_NOT_FOUND);
     g_assert_null (kept);
+    g_clear_error (&error);
   }
   /* Test Connection logs in on both sides with GOA's password. */
   run_cli (&r, "--db", f->db, "account", "test", "rep2", NULL);
   if (r.status != 0)
     g_error ("account test: %s", r.err);
   cli_result_clear (&r);
+
+  /* GOA's password gone from the keyring: the refresh after a refusal
+   * (EnsureCredentials) fails, GOA marks the account, Outbound says so. */
+  clear_goa_secret ();
+  g_clear_pointer (&secret, ob_secrets_free);
+  g_assert_false (ob_goa_get_secret (GOA_ID, OB_SECRET_SMTP, TRUE, &kind, &secret, NULL, &error));
+  g_assert_error (error, OB_GOA_ERROR, OB_GOA_ERROR_ATTENTION_NEEDED);
+  g_clear_error (&error);
+  wait_goa (OB_GOA_ERROR_ATTENTION_NEEDED);
+  run_cli (&r, "--db", f->db, "account", "test", "rep2", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "needs your attention"));
+  cli_result_clear (&r);
+  /* Back in the keyring, a refresh clears it. */
+  store_goa_secret ();
+  g_assert_true (ob_goa_get_secret (GOA_ID, OB_SECRET_SMTP, TRUE, &kind, &secret, NULL, &error));
+  g_assert_no_error (error);
+  wait_goa (-1);
+
+  /* What a look-up costs: every connection of a GOA account makes two or
+   * three (settings, secret). */
+  {
+    gint64 start = g_get_monotonic_time ();
+
+    for (guint i = 0; i < 20; i++)
+      {
+        g_autoptr(ObGoaMailAccount) again = ob_goa_get_mail_account (GOA_ID, NULL, &error);
+
+        g_assert_no_error (error);
+      }
+    g_test_message ("ob_goa_get_mail_account: %.1f ms each",
+                    (g_get_monotonic_time () - start) / 20000.0);
+  }
 
   /* --goa leaves no room for what GOA keeps. */
   run_cli (&r, "--db", f->db, "account", "add", "--goa", GOA_ID, "--name", "x", "--smtp", "h:587:starttls",
@@ -530,6 +575,7 @@ test_mail_account (Fixture       *f,
   write_goa_account (FALSE, FALSE);
   wait_goa (OB_GOA_ERROR_NOT_FOUND);
   g_clear_error (&error);
+  g_clear_pointer (&secret, ob_secrets_free);
   g_assert_false (ob_goa_get_secret (GOA_ID, OB_SECRET_SMTP, FALSE, &kind, &secret, NULL, &error));
   g_assert_error (error, OB_GOA_ERROR, OB_GOA_ERROR_NOT_FOUND);
   g_assert_true (ob_goa_error_needs_settings (error));

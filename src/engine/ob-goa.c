@@ -348,6 +348,7 @@ ob_goa_list_mail_accounts (GCancellable  *cancellable,
 static GoaObject *
 lookup_usable (Session           *session,
                const char        *goa_id,
+               gboolean           attention_ok,
                ObGoaMailAccount **out_mail,
                GError           **error)
 {
@@ -367,7 +368,7 @@ lookup_usable (Session           *session,
                    mail->identity);
       return NULL;
     }
-  if (mail->attention_needed)
+  if (mail->attention_needed && !attention_ok)
     {
       g_set_error (error, OB_GOA_ERROR, OB_GOA_ERROR_ATTENTION_NEEDED,
                    _("The Online Account “%s” needs your attention: sign in again in Settings → Online Accounts"),
@@ -392,7 +393,7 @@ ob_goa_get_mail_account (const char    *goa_id,
 
   if (!session_open (&session, cancellable, error))
     return NULL;
-  object = lookup_usable (&session, goa_id, &mail, error);
+  object = lookup_usable (&session, goa_id, FALSE, &mail, error);
   return object != NULL ? mail : NULL;
 }
 
@@ -477,7 +478,8 @@ ob_goa_get_secret (const char        *goa_id,
   *secret = NULL;
   if (!session_open (&session, cancellable, error))
     return FALSE;
-  object = lookup_usable (&session, goa_id, NULL, error);
+  /* A refresh is what may clear "needs attention": EnsureCredentials. */
+  object = lookup_usable (&session, goa_id, force_refresh, NULL, error);
   if (object == NULL)
     return FALSE;
   return session_get_secret (&session, object, protocol, force_refresh, kind, secret, cancellable, error);
@@ -521,7 +523,7 @@ authenticate (ObSmtpConnection  *smtp,
 
   if (!session_open (&session, cancellable, error))
     return FALSE;
-  object = lookup_usable (&session, account->goa_id, &mail, error);
+  object = lookup_usable (&session, account->goa_id, FALSE, &mail, error);
   if (object == NULL)
     return FALSE;
   if (smtp != NULL && !mail->smtp_use_auth)
