@@ -1529,8 +1529,9 @@ test_dashboard_seeded (Fixture       *f,
   wait_until (results_filled, results);
   wait_for_paint (window);
   save_screenshot (window, "campaign-results-dark");
-  gtk_window_set_default_size (GTK_WINDOW (window), 400, 800);
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 800);
   wait_for_paint (window);
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 360);
   save_screenshot (window, "campaign-results-narrow-dark");
 
   g_settings_set_string (settings, "color-scheme", "default");
