@@ -27,6 +27,7 @@
 #include "ob-prospects.h"
 #include "ob-replies-window.h"
 #include "ob-window.h"
+#include "testlib.h"
 #include "ui-helpers.h"
 
 static const char *page_names[] = { "dashboard", "campaigns", "prospects", "accounts" };
@@ -1071,6 +1072,112 @@ test_accounts_add_edit_remove (Fixture       *f,
   save_screenshot (GTK_WIDGET (f->window), "accounts-after-remove");
 }
 
+static gboolean
+widget_unmapped (gpointer data)
+{
+  return !gtk_widget_get_mapped (data);
+}
+
+/* A server whose certificate the system does not trust: Test Connection
+ * refuses it, shows its details and pins exactly that one on the rep's
+ * word; the next test passes. The scripted server makes a fresh
+ * self-signed certificate for "localhost" (reached as 127.0.0.1, so the
+ * host name does not match either). */
+static void
+test_accounts_trust_certificate (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_auto(FaultServer) server = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObAccount) account = ob_account_new ();
+  g_autoptr(ObAccount) stored = NULL;
+  g_autofree char *email = NULL;
+  FindWindow fw = { f, ADW_TYPE_MESSAGE_DIALOG, NULL };
+  ObAccountDialog *dialog;
+  ObEngine *engine;
+  GtkWidget *page;
+  const char *body;
+  const char *fingerprint;
+
+  fault_server_start (&server, "--tls", "implicit", "--self-signed", "@DIR@",
+                      "--exit-on-stdin-eof", NULL);
+  start_app (f, f->db_path);
+  engine = ob_window_get_engine (f->window);
+  email = g_strdup_printf ("rep-%d@example.test", server.port);
+  g_free (account->name);
+  account->name = g_strdup (email);
+  g_free (account->email);
+  account->email = g_strdup (email);
+  g_free (account->smtp_host);
+  account->smtp_host = g_strdup ("127.0.0.1");
+  account->smtp_port = server.port;
+  account->smtp_security = OB_SECURITY_TLS;
+  g_free (account->smtp_user);
+  account->smtp_user = g_strdup ("rep");
+  g_assert_true (ob_accounts_add (ob_engine_get_store (engine), account, &error));
+  g_assert_no_error (error);
+  g_assert_true (ob_account_store_passwords (account, "good", NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  ob_window_set_page (f->window, "accounts");
+  page = GTK_WIDGET (find_descendant (GTK_WIDGET (f->window), g_type_from_name ("ObAccountsPage")));
+  dialog = open_account_dialog (f, page, "accounts.edit", g_variant_new_int64 (account->id));
+  ob_account_dialog_test (dialog);
+  wait_until (window_of_type_shown, &fw);
+  g_assert_true (gtk_window_get_transient_for (fw.found) == GTK_WINDOW (dialog));
+  g_assert_nonnull (ob_account_dialog_get_error (dialog));
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (fw.found));
+  g_assert_nonnull (strstr (body, "localhost"));
+  fingerprint = strstr (body, "SHA-256 fingerprint:\n");
+  g_assert_nonnull (fingerprint);
+  gtk_window_set_default_size (fw.found, 360, -1);
+  save_screenshot (GTK_WIDGET (fw.found), "account-trust-certificate");
+
+  /* Cancel trusts nothing (and the question goes away). */
+  {
+    g_autoptr(GtkWidget) question = g_object_ref (GTK_WIDGET (fw.found));
+
+    /* What the button does: the response, then the dialog closes */
+    adw_message_dialog_response (ADW_MESSAGE_DIALOG (question), "cancel");
+    gtk_window_close (GTK_WINDOW (question));
+    wait_until (widget_unmapped, question);
+  }
+  wait_until (dialog_settled, dialog);
+  stored = ob_accounts_get (ob_engine_get_store (engine), account->id, &error);
+  g_assert_no_error (error);
+  g_assert_true (stored->smtp_pins == NULL || stored->smtp_pins[0] == NULL);
+  g_clear_pointer (&stored, ob_account_free);
+
+  /* Trust: exactly the certificate shown, then the test passes. */
+  fw.found = NULL;
+  ob_account_dialog_test (dialog);
+  wait_until (window_of_type_shown, &fw);
+  fingerprint = strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (fw.found)),
+                        "SHA-256 fingerprint:\n");
+  g_assert_nonnull (fingerprint);
+  fingerprint += strlen ("SHA-256 fingerprint:\n");
+  {
+    /* Shown as AB:CD:..., stored as the pin's normal form */
+    g_autofree char *shown = g_strndup (fingerprint, strcspn (fingerprint, "\n"));
+    g_autofree char *sha256 = ob_tls_normalize_pin (shown);
+
+    g_assert_cmpuint (strlen (shown), ==, 32 * 3 - 1);
+    g_assert_nonnull (sha256);
+
+    adw_message_dialog_response (ADW_MESSAGE_DIALOG (fw.found), "trust");
+    wait_until (dialog_settled, dialog);
+    g_assert_cmpstr (ob_account_dialog_get_error (dialog), ==, NULL);
+    stored = ob_accounts_get (ob_engine_get_store (engine), account->id, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (stored->smtp_pins);
+    g_assert_cmpuint (g_strv_length (stored->smtp_pins), ==, 1);
+    g_assert_cmpstr (stored->smtp_pins[0], ==, sha256);
+  }
+  save_screenshot (GTK_WIDGET (dialog), "account-trusted");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
+}
+
 /* ---- Campaigns ------------------------------------------------------------- */
 
 static GtkButton *
@@ -1820,6 +1927,8 @@ main (int    argc,
               test_do_not_contact, fixture_teardown);
   g_test_add ("/ui/accounts/add-edit-remove", Fixture, NULL, fixture_setup,
               test_accounts_add_edit_remove, fixture_teardown);
+  g_test_add ("/ui/accounts/trust-certificate", Fixture, NULL, fixture_setup,
+              test_accounts_trust_certificate, fixture_teardown);
   g_test_add ("/ui/campaigns/build-check-preview-start", Fixture, NULL, fixture_setup,
               test_campaign_editor, fixture_teardown);
   g_test_add ("/ui/dashboard/seeded-light-dark-narrow", Fixture, NULL, fixture_setup,

@@ -523,16 +523,19 @@ offer_trust (ObAccountDialog        *self,
   g_autofree char *from_text = g_date_time_format (from, "%x");
   g_autofree char *until_text = g_date_time_format (until, "%x");
   g_autofree char *problems = ob_tls_describe_problems (certificate->problems);
+  g_autofree char *fingerprint = ob_tls_format_fingerprint (certificate->sha256);
   GtkWidget *dialog;
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Trust This Certificate?"), NULL);
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("%s\n\nIssued to: %s\nIssued by: %s\nValid from %s until %s\n"
-                                    "SHA-256: %s\n\nTrust it only if your mail provider or administrator "
-                                    "confirms this fingerprint. Outbound will accept exactly this "
-                                    "certificate for this account, and no other."),
+                                  _("The server’s certificate cannot be verified: %s.\n\n"
+                                    "Issued to: %s\nIssued by: %s\nValid from %s until %s\n"
+                                    "SHA-256 fingerprint:\n%s\n\nTrust it only if your mail "
+                                    "provider or administrator confirms this fingerprint. Outbound "
+                                    "will accept exactly this certificate for this account, and no "
+                                    "other."),
                                   problems, certificate->subject, certificate->issuer, from_text,
-                                  until_text, certificate->sha256);
+                                  until_text, fingerprint);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
                                     "trust", _("_Trust This Certificate"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "trust",
@@ -611,7 +614,7 @@ pin_thread (GTask        *task,
 {
   SaveJob *job = task_data;
   GError *error = NULL;
-  ObStore *store = ob_store_open_for_thread (job->db_path, &error);
+  g_autoptr(ObStore) store = ob_store_open_for_thread (job->db_path, &error);
 
   if (store == NULL || !ob_accounts_update (store, job->account, &error))
     g_task_return_error (task, error);
