@@ -20,6 +20,7 @@
 #include <gio/gunixoutputstream.h>
 
 #include "ob-accounts.h"
+#include "ob-oauth.h"
 #include "ob-dnc.h"
 #include "ob-engine.h"
 #include "ob-export.h"
@@ -98,6 +99,9 @@ print_usage (FILE *out)
   fprintf (out, "\n%s\n", _("Account commands:"));
   fprintf (out, "  %s\n", "account add --name NAME --email ADDR --smtp HOST:PORT:SECURITY [OPTIONS]");
   fprintf (out, "  %-28s %s\n", "", _("Add a mailbox; SECURITY is tls, starttls or insecure"));
+  fprintf (out, "  %s\n", "account add --oauth google|microsoft --email ADDR [--name NAME] [OPTIONS]");
+  fprintf (out, "  %-28s %s\n", "",
+           _("Add a mailbox that signs in with Google or Microsoft: prints the page to open"));
   fprintf (out, "  %-28s %s\n", "account list [--json]", _("List the accounts"));
   fprintf (out, "  %-28s %s\n", "account test NAME", _("Connect to both servers and log in"));
   fprintf (out, "  %-28s %s\n", "account remove NAME", _("Remove an account and its passwords"));
@@ -112,6 +116,8 @@ print_usage (FILE *out)
            _("Read the password from standard input (first line)"));
   fprintf (out, "  %-28s %s\n", "--imap-password-stdin",
            _("Read a different IMAP password from the next line"));
+  fprintf (out, "  %-28s %s\n", "--oauth-timeout SECONDS",
+           _("How long --oauth waits for the browser (default 300)"));
   fprintf (out, "  %-28s %s\n", "--ca-file PEM", _("Trust one more CA for this account"));
   fprintf (out, "  %-28s %s\n", "--pin [smtp:|imap:]SHA256",
            _("Trust this exact certificate (repeatable)"));
@@ -884,6 +890,61 @@ warn_insecure (const char *side)
                      "every message cross the network readable by anyone on the way\n"), side);
 }
 
+static void
+print_sign_in_url (const char *url,
+                   gpointer    user_data)
+{
+  printf ("%s\n%s\n", _("Open this page in your browser and sign in; Outbound waits for it:"),
+          url);
+  fflush (stdout);
+}
+
+/* Signs in first: nothing is added when the rep gives up in the browser. */
+static int
+account_add_oauth (ObEngine  *engine,
+                   ObAccount *account,
+                   guint      timeout_seconds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObOAuthConfig) config = NULL;
+  g_autoptr(ObOAuthTokens) tokens = NULL;
+  g_autoptr(ObAccount) existing = NULL;
+
+  config = ob_oauth_config_load (account->oauth_provider, &error);
+  if (config == NULL)
+    return ob_cli_failure (error);
+  existing = ob_accounts_get_by_name (ob_engine_get_store (engine), account->name, NULL);
+  if (existing != NULL)
+    {
+      g_set_error (&error, OB_ACCOUNT_ERROR, OB_ACCOUNT_ERROR_EXISTS,
+                   _("An account named “%s” already exists"), account->name);
+      return ob_cli_failure (error);
+    }
+
+  tokens = ob_oauth_sign_in_sync (config, account->email, timeout_seconds, print_sign_in_url,
+                                  NULL, NULL, &error);
+  if (tokens == NULL)
+    return ob_cli_failure (error);
+
+  if (!ob_accounts_add (ob_engine_get_store (engine), account, &error))
+    return ob_cli_failure (error);
+  if (!ob_oauth_store_tokens (account, tokens, NULL, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The account was not added: %s"),
+                                                  error->message);
+
+      ob_secrets_delete_sync (account->keyring_id, NULL, NULL);
+      ob_accounts_remove (ob_engine_get_store (engine), account->id, NULL);
+      g_clear_error (&error);
+      g_set_error_literal (&error, OB_SECRETS_ERROR, 0, message);
+      return ob_cli_failure (error);
+    }
+  /* Translators: the last %s is Google or Microsoft */
+  printf (_("Added account “%s” (%s), signed in with %s\n"), account->name, account->email,
+          ob_oauth_provider_name (account->oauth_provider));
+  return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+}
+
 static int
 account_add (ObCliGlobals  *globals,
              int            argc,
@@ -897,6 +958,7 @@ account_add (ObCliGlobals  *globals,
   const ObAccountPreset *preset = NULL;
   gboolean password_stdin = FALSE, imap_password_stdin = FALSE;
   gboolean smtp_given = FALSE, imap_given = FALSE, imap_user_given = FALSE;
+  guint oauth_timeout = OB_OAUTH_DEFAULT_TIMEOUT_SECONDS;
 
   for (int i = 2; i < argc; i++)
     {
@@ -1001,6 +1063,26 @@ account_add (ObCliGlobals  *globals,
           if (!ob_account_parse_pause (value, &account->pause_min, &account->pause_max, &error))
             return ob_cli_usage_error (_("account add: --pause %s"), error->message);
         }
+      else if (ob_cli_option_value (argc, argv, &i, "--oauth", &value))
+        {
+          if (!ob_oauth_provider_is_known (value))
+            return ob_cli_usage_error (_("account add: --oauth takes google or microsoft"));
+          g_free (account->oauth_provider);
+          account->oauth_provider = g_strdup (value);
+          g_free (account->auth_method);
+          account->auth_method = g_strdup (OB_AUTH_METHOD_OAUTH2);
+        }
+      else if (ob_cli_option_value (argc, argv, &i, "--oauth-timeout", &value))
+        {
+          char *end = NULL;
+          guint64 seconds = value != NULL ? g_ascii_strtoull (value, &end, 10) : 0;
+
+          if (value == NULL || !g_ascii_isdigit (value[0]) || *end != '\0' || seconds < 1
+              || seconds > 3600)
+            return ob_cli_usage_error (_("account add: --oauth-timeout needs a number of seconds "
+                                         "from 1 to 3600"));
+          oauth_timeout = (guint) seconds;
+        }
       else if (g_strcmp0 (argv[i], "--password-stdin") == 0)
         password_stdin = TRUE;
       else if (g_strcmp0 (argv[i], "--imap-password-stdin") == 0)
@@ -1012,6 +1094,21 @@ account_add (ObCliGlobals  *globals,
         return ob_cli_usage_error (_("account add: unexpected “%s”"), argv[i]);
     }
 
+  if (account->oauth_provider != NULL)
+    {
+      if (password_stdin)
+        return ob_cli_usage_error (_("account add: --oauth signs in with the provider; it takes "
+                                     "no password"));
+      /* The provider's servers unless written out. */
+      if (preset == NULL && !smtp_given)
+        preset = ob_account_preset_find (g_strcmp0 (account->oauth_provider, "google") == 0
+                                         ? "gmail" : "microsoft");
+      if (account->name[0] == '\0' && account->email[0] != '\0')
+        {
+          g_free (account->name);
+          account->name = g_strdup (account->email);
+        }
+    }
   if (account->name[0] == '\0')
     return ob_cli_usage_error (_("account add: --name is required"));
   if (account->email[0] == '\0')
@@ -1068,6 +1165,9 @@ account_add (ObCliGlobals  *globals,
   engine = ob_engine_new (globals->db_path, &error);
   if (engine == NULL)
     return ob_cli_failure (error);
+
+  if (account->oauth_provider != NULL)
+    return account_add_oauth (engine, account, oauth_timeout);
 
   if (!ob_accounts_add (ob_engine_get_store (engine), account, &error))
     return ob_cli_failure (error);

@@ -767,8 +767,8 @@ ob_oauth_sign_in_sync (const ObOAuthConfig *config,
   redirect_uri = g_strdup_printf ("http://127.0.0.1:%u/", port);
   url = build_authorize_url (config, redirect_uri, redirect.state, challenge, login_hint);
 
-  timeout = g_timeout_source_new_seconds (timeout_seconds > 0 ? timeout_seconds
-                                                              : OB_OAUTH_DEFAULT_TIMEOUT_SECONDS);
+  timeout = g_timeout_source_new ((timeout_seconds > 0 ? timeout_seconds
+                                                       : OB_OAUTH_DEFAULT_TIMEOUT_SECONDS) * 1000);
   g_source_set_callback (timeout, on_timeout, &redirect, NULL);
   g_source_attach (timeout, context);
   if (cancellable != NULL)
