@@ -1216,6 +1216,9 @@ account_to_json (ObJsonWriter    *json,
   ob_json_writer_string (json, "name", a->name);
   ob_json_writer_string (json, "email", a->email);
   ob_json_writer_string (json, "display_name", a->display_name);
+  ob_json_writer_string (json, "auth", a->auth_method);
+  if (a->oauth_provider != NULL)
+    ob_json_writer_string (json, "oauth_provider", a->oauth_provider);
   ob_json_writer_begin_object (json, "smtp");
   ob_json_writer_string (json, "host", a->smtp_host);
   ob_json_writer_int (json, "port", a->smtp_port);
