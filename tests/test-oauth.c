@@ -732,9 +732,27 @@ test_cli_add (Fixture       *f,
     assert_file_lacks_secrets (keyfile_path, secrets);
   }
 
-  /* The same name again is refused before any browser. */
+  /* The same name again is refused before any browser; so are a password
+   * and an unknown provider. */
   {
     g_auto(CliResult) r = { 0 };
+    g_autofree char *old_backend = g_strdup (g_getenv ("GSETTINGS_BACKEND"));
+    g_autofree char *old_config = g_strdup (g_getenv ("XDG_CONFIG_HOME"));
+
+    /* The children read the keyfile; this process keeps its memory backend. */
+    g_setenv ("GSETTINGS_BACKEND", "keyfile", TRUE);
+    g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
+    run_cli (&r, "--db", db, "account", "add", "--oauth", "google", "--email", REP,
+             "--oauth-timeout", "5", NULL);
+    g_setenv ("GSETTINGS_BACKEND", old_backend, TRUE);
+    if (old_config != NULL)
+      g_setenv ("XDG_CONFIG_HOME", old_config, TRUE);
+    else
+      g_unsetenv ("XDG_CONFIG_HOME");
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "already exists"));
+    g_assert_null (strstr (r.out, "http"));
+    cli_result_clear (&r);
 
     run_cli (&r, "--db", db, "account", "add", "--oauth", "google", "--email", REP,
              "--password-stdin", NULL);

@@ -360,7 +360,7 @@ parse_json_object (const char *text)
 
           if (!skip_value (&p, 1))
             return NULL;
-          if (strncmp (start, "null", p - start) != 0)
+          if (!(p - start == 4 && strncmp (start, "null", 4) == 0))
             g_hash_table_replace (fields, g_string_free (g_steal_pointer (&key), FALSE),
                                   g_strndup (start, p - start));
         }
@@ -782,6 +782,9 @@ ob_oauth_sign_in_sync (const ObOAuthConfig *config,
 
   while (!redirect.done && !redirect.timed_out && !g_cancellable_is_cancelled (cancellable))
     g_main_context_iteration (context, TRUE);
+  /* Ready for as long as it is cancelled: not a source to keep. */
+  if (cancel_source != NULL)
+    g_source_destroy (cancel_source);
 
   if (redirect.done)
     {
@@ -796,8 +799,6 @@ ob_oauth_sign_in_sync (const ObOAuthConfig *config,
     }
   soup_server_disconnect (server);
   g_source_destroy (timeout);
-  if (cancel_source != NULL)
-    g_source_destroy (cancel_source);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     goto out;
