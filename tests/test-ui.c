@@ -1453,12 +1453,18 @@ test_campaign_editor (Fixture       *f,
   wait_for_paint (window);
   save_screenshot (window, "campaign-sequence");
 
-  /* Phone width: the switcher moves to the bottom, nothing is cut off. */
-  gtk_window_set_default_size (GTK_WINDOW (window), 400, 760);
+  /* Phone width (360 px, GNOME's smallest): the switcher moves to the
+   * bottom and every page fits, nothing is cut off. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 760);
   adw_view_stack_set_visible_child_name (stack, "settings");
   wait_until (switcher_at_bottom, window);
   wait_for_paint (window);
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 360);
   save_screenshot (window, "campaign-settings-narrow");
+  adw_view_stack_set_visible_child_name (stack, "sequence");
+  wait_for_paint (window);
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 360);
+  save_screenshot (window, "campaign-sequence-narrow");
   gtk_window_set_default_size (GTK_WINDOW (window), 920, 780);
 
   /* Start, then pause. */
@@ -1699,8 +1705,9 @@ test_dashboard_seeded (Fixture       *f,
   wait_until (results_filled, results);
   wait_for_paint (window);
   save_screenshot (window, "campaign-results-dark");
-  gtk_window_set_default_size (GTK_WINDOW (window), 400, 800);
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 800);
   wait_for_paint (window);
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 360);
   save_screenshot (window, "campaign-results-narrow-dark");
 
   g_settings_set_string (settings, "color-scheme", "default");
