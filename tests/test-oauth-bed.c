@@ -226,6 +226,20 @@ delivered (guint       prospect,
   return n;
 }
 
+/* Byte by byte: a sqlite page holds NULs. */
+static gboolean
+contains (const char *haystack,
+          gsize       len,
+          const char *needle)
+{
+  gsize n = strlen (needle);
+
+  for (gsize i = 0; i + n <= len; i++)
+    if (memcmp (haystack + i, needle, n) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 /* Delivery through LMTP takes a few milliseconds after the 250. */
 static guint
 wait_delivered (guint       prospect,
@@ -274,7 +288,8 @@ start_campaign (Fixture    *f,
     g_error ("campaign start: %s %s", r.out, r.err);
 }
 
-/* The sender through outbound-cli: messages go with XOAUTH2. */
+/* The sender through outbound-cli: messages go with XOAUTH2, after the
+ * access token, about to expire, is refreshed. */
 static void
 test_send (Fixture       *f,
            gconstpointer  data)
@@ -282,14 +297,66 @@ test_send (Fixture       *f,
   g_auto(CliResult) r = { 0 };
   g_autofree char *tag = g_strdup_printf ("oauth-send-%d", (int) getpid ());
 
+  g_autoptr(GPtrArray) secrets = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  guint refreshed = oauth_server_count (server, "refresh");
+
   start_campaign (f, tag, 31, 32);
-  run_cli (&r, "--db", f->db, "run", "--until-idle", "--for", "60", NULL);
-  g_test_message ("run: %s %s", r.out, r.err);
+  /* An access token that expires within the margin: the run refreshes it. */
+  oauth_server_revoke_access (server);
+  {
+    g_autofree char *label = ob_account_dup_secret_label (f->account, OB_SECRET_OAUTH2_ACCESS);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *stale = g_strdup_printf ("%" G_GINT64_FORMAT " stale-token",
+                                              g_get_real_time () / G_USEC_PER_SEC + 30);
+
+    g_assert_true (ob_secrets_store_sync (f->account->keyring_id, OB_SECRET_OAUTH2_ACCESS, label,
+                                          stale, NULL, &error));
+  }
+  /* With every debug message on: none may hold a token. */
+  {
+    g_autoptr(GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    g_autoptr(GSubprocess) run = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+    run = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("OUTBOUND_CLI"), "--db", f->db,
+                                       "run", "--until-idle", "--for", "60", NULL);
+    g_assert_no_error (error);
+    g_subprocess_communicate_utf8 (run, NULL, NULL, &r.out, &r.err, &error);
+    g_assert_no_error (error);
+    r.status = g_subprocess_get_exit_status (run);
+  }
+  g_test_message ("run: %s", r.out);
+  g_assert_cmpuint (oauth_server_count (server, "refresh"), ==, refreshed + 1);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpuint (count_lines (r.out, "sent"), ==, 2);
   g_assert_cmpuint (count_lines (r.out, "account-held"), ==, 0);
   g_assert_cmpuint (wait_delivered (31, tag), ==, 1);
   g_assert_cmpuint (wait_delivered (32, tag), ==, 1);
+
+  /* No token it used reached the output, the debug log or the store. */
+  secrets = oauth_server_dup_secrets (server);
+  dir = g_dir_open (f->dir, 0, NULL);
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (f->dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      if (!g_file_get_contents (path, &contents, &length, NULL))
+        continue;
+      for (guint i = 0; i < secrets->len; i++)
+        g_assert_false (contains (contents, length, g_ptr_array_index (secrets, i)));
+    }
+  for (guint i = 0; i < secrets->len; i++)
+    {
+      g_assert_null (strstr (r.out, g_ptr_array_index (secrets, i)));
+      g_assert_null (strstr (r.err, g_ptr_array_index (secrets, i)));
+    }
 }
 
 /* Revoked at the provider: the refresh fails with invalid_grant, the account
@@ -330,8 +397,6 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
   load_bed ();
-  server = oauth_server_start (bed_port ("MAILBED_OAUTH_PORT"), CLIENT_ID, NULL,
-                               bed_get ("MAILBED_REP"));
 
   /* Before anything reads GSettings: a keyfile this program and the CLI
    * it runs share. */
@@ -339,8 +404,8 @@ main (int    argc,
   g_assert_no_error (error);
   settings_dir = g_build_filename (config_home, "glib-2.0", "settings", NULL);
   g_assert_cmpint (g_mkdir_with_parents (settings_dir, 0700), ==, 0);
-  authorize = oauth_server_url (server, "/authorize");
-  token = oauth_server_url (server, "/token");
+  authorize = g_strdup_printf ("http://127.0.0.1:%u/authorize", bed_port ("MAILBED_OAUTH_PORT"));
+  token = g_strdup_printf ("http://127.0.0.1:%u/token", bed_port ("MAILBED_OAUTH_PORT"));
   keyfile = g_strdup_printf ("[io/github/outbound/Outbound]\n"
                              "oauth-google-client-id='%s'\n"
                              "oauth-google-authorize-url='%s'\n"
@@ -348,6 +413,9 @@ main (int    argc,
   path = write_test_file (settings_dir, "keyfile", keyfile);
   g_setenv ("GSETTINGS_BACKEND", "keyfile", TRUE);
   g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
+  /* Where the bed's Dovecot asks: started after the environment is set. */
+  server = oauth_server_start (bed_port ("MAILBED_OAUTH_PORT"), CLIENT_ID, NULL,
+                               bed_get ("MAILBED_REP"));
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/mail/oauth/account-test-xoauth2", test_account_test);

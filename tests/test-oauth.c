@@ -736,19 +736,20 @@ test_cli_add (Fixture       *f,
    * and an unknown provider. */
   {
     g_auto(CliResult) r = { 0 };
-    g_autofree char *old_backend = g_strdup (g_getenv ("GSETTINGS_BACKEND"));
-    g_autofree char *old_config = g_strdup (g_getenv ("XDG_CONFIG_HOME"));
+    g_autoptr(GSubprocessLauncher) again_launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    g_autoptr(GSubprocess) again = NULL;
 
-    /* The children read the keyfile; this process keeps its memory backend. */
-    g_setenv ("GSETTINGS_BACKEND", "keyfile", TRUE);
-    g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
-    run_cli (&r, "--db", db, "account", "add", "--oauth", "google", "--email", REP,
-             "--oauth-timeout", "5", NULL);
-    g_setenv ("GSETTINGS_BACKEND", old_backend, TRUE);
-    if (old_config != NULL)
-      g_setenv ("XDG_CONFIG_HOME", old_config, TRUE);
-    else
-      g_unsetenv ("XDG_CONFIG_HOME");
+    /* The child reads the keyfile, as above. */
+    g_subprocess_launcher_setenv (again_launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+    g_subprocess_launcher_setenv (again_launcher, "XDG_CONFIG_HOME", config_home, TRUE);
+    again = g_subprocess_launcher_spawn (again_launcher, &error, g_getenv ("OUTBOUND_CLI"),
+                                         "--db", db, "account", "add", "--oauth", "google",
+                                         "--email", REP, "--oauth-timeout", "5", NULL);
+    g_assert_no_error (error);
+    g_subprocess_communicate_utf8 (again, NULL, NULL, &r.out, &r.err, &error);
+    g_assert_no_error (error);
+    r.status = g_subprocess_get_exit_status (again);
     g_assert_cmpint (r.status, ==, 1);
     g_assert_nonnull (strstr (r.err, "already exists"));
     g_assert_null (strstr (r.out, "http"));
