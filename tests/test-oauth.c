@@ -764,6 +764,128 @@ test_cli_add (Fixture       *f,
   g_assert_true (ob_secrets_delete_sync (account->keyring_id, NULL, &error));
 }
 
+/* The keyfile GSettings backend that outbound-cli reads under
+ * XDG_CONFIG_HOME=@config_home: the client and the test server. */
+static void
+write_cli_settings (Fixture    *f,
+                    const char *config_home)
+{
+  g_autofree char *settings_dir = g_build_filename (config_home, "glib-2.0", "settings", NULL);
+  g_autofree char *authorize = oauth_server_url (f->server, "/authorize");
+  g_autofree char *token = oauth_server_url (f->server, "/token");
+  g_autofree char *keyfile = NULL;
+  g_autofree char *path = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (settings_dir, 0700), ==, 0);
+  keyfile = g_strdup_printf ("[io/github/outbound/Outbound]\n"
+                             "oauth-google-client-id='%s'\n"
+                             "oauth-google-client-secret='%s'\n"
+                             "oauth-google-authorize-url='%s'\n"
+                             "oauth-google-token-url='%s'\n",
+                             CLIENT_ID, CLIENT_SECRET, authorize, token);
+  path = write_test_file (settings_dir, "keyfile", keyfile);
+}
+
+/* Runs outbound-cli with those settings and opens the page it prints in
+ * the browser, as the rep would; returns its exit status. */
+static int
+run_cli_with_browser (Fixture            *f,
+                      const char         *config_home,
+                      const char * const *argv,
+                      char              **out,
+                      char              **err)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) stream = NULL;
+  g_autoptr(GString) printed = g_string_new (NULL);
+  g_autofree char *authorize = oauth_server_url (f->server, "/authorize");
+  g_autofree char *rest = NULL;
+  g_auto(Browser) browser = { 0 };
+  char *line;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_home, TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  while ((line = g_data_input_stream_read_line_utf8 (stream, NULL, NULL, &error)) != NULL)
+    {
+      g_string_append_printf (printed, "%s\n", line);
+      if (g_str_has_prefix (line, authorize))
+        open_in_browser (line, &browser);
+      g_free (line);
+      if (browser.thread != NULL)
+        break;
+    }
+  g_assert_no_error (error);
+  rest = g_data_input_stream_read_upto (stream, "", 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  if (rest != NULL)
+    g_string_append (printed, rest);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, err, &error);
+  g_assert_no_error (error);
+  browser_finish (&browser);
+  *out = g_string_free (g_steal_pointer (&printed), FALSE);
+  return g_subprocess_get_exit_status (process);
+}
+
+/* `account sign-in`: new tokens for an OAuth account, the hold lifted. */
+static void
+test_cli_sign_in_again (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObStore) store = NULL;
+  g_autoptr(ObAccount) account = NULL;
+  g_autofree char *db = g_build_filename (f->dir, "outbound.db", NULL);
+  g_autofree char *config_home = g_build_filename (f->dir, "config", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *add[] = { g_getenv ("OUTBOUND_CLI"), "--db", db, "account", "add", "--oauth",
+                        "google", "--email", REP, NULL };
+  const char *sign_in[] = { g_getenv ("OUTBOUND_CLI"), "--db", db, "account", "sign-in", REP,
+                            NULL };
+
+  write_cli_settings (f, config_home);
+  g_assert_cmpint (run_cli_with_browser (f, config_home, add, &out, &err), ==, 0);
+  store = ob_store_open (db, &error);
+  g_assert_no_error (error);
+  account = ob_accounts_get_by_name (store, REP, &error);
+  g_assert_no_error (error);
+  g_assert_true (ob_accounts_set_state (store, account->id, OB_ACCOUNT_STATE_ERROR,
+                                        "revoked", 0, &error));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_cli_with_browser (f, config_home, sign_in, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "signed in again"));
+  g_assert_cmpuint (oauth_server_count (f->server, "code"), ==, 2);
+  g_clear_pointer (&account, ob_account_free);
+  account = ob_accounts_get_by_name (store, REP, &error);
+  g_assert_cmpint (account->state, ==, OB_ACCOUNT_STATE_OK);
+
+  /* No such account; a password account. */
+  {
+    g_auto(CliResult) r = { 0 };
+
+    run_cli (&r, "--db", db, "account", "sign-in", "nobody", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    cli_result_clear (&r);
+    run_cli (&r, "--db", db, "account", "add", "--name", "pw", "--email", REP, "--smtp",
+             "smtp.example.test:465:tls", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    cli_result_clear (&r);
+    run_cli (&r, "--db", db, "account", "sign-in", "pw", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_nonnull (strstr (r.err, "password"));
+  }
+  g_assert_true (ob_secrets_delete_sync (account->keyring_id, NULL, &error));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -785,6 +907,7 @@ main (int   argc,
   ADD ("token/invalid-grant", test_invalid_grant);
   ADD ("account/stored-with-provider", test_stored_with_provider);
   ADD ("cli/add-tokens-nowhere-else", test_cli_add);
+  ADD ("cli/sign-in-again", test_cli_sign_in_again);
 #undef ADD
 
   return g_test_run ();

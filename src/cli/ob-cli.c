@@ -52,7 +52,7 @@ static const ObCliCommand commands[] = {
     N_("Write prospects as CSV to standard output"), cmd_export },
   { "block", "block add|remove|list [ADDR|@DOMAIN]",
     N_("Manage the do-not-contact list"), cmd_block },
-  { "account", "account add|list|test|remove [NAME] [OPTIONS]",
+  { "account", "account add|list|test|sign-in|remove [NAME] [OPTIONS]",
     N_("Manage the mailboxes you send from"), cmd_account },
   { "campaign", "campaign create --from FILE | list | show NAME | start NAME | pause NAME",
     N_("Create, inspect, start and pause campaigns"), ob_cli_cmd_campaign },
@@ -104,6 +104,8 @@ print_usage (FILE *out)
            _("Add a mailbox that signs in with Google or Microsoft: prints the page to open"));
   fprintf (out, "  %-28s %s\n", "account list [--json]", _("List the accounts"));
   fprintf (out, "  %-28s %s\n", "account test NAME", _("Connect to both servers and log in"));
+  fprintf (out, "  %-28s %s\n", "account sign-in NAME",
+           _("Sign in again with Google or Microsoft (prints the page to open)"));
   fprintf (out, "  %-28s %s\n", "account remove NAME", _("Remove an account and its passwords"));
   fprintf (out, "\n%s\n", _("Account add options:"));
   fprintf (out, "  %-28s %s\n", "--preset ID",
@@ -1351,6 +1353,44 @@ account_test (ObCliGlobals *globals,
   return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
 }
 
+/* An OAuth account whose sign-in the provider no longer accepts: new
+ * tokens, and the account released if it was held for it. */
+static int
+account_sign_in (ObCliGlobals *globals,
+                 const char   *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObEngine) engine = NULL;
+  g_autoptr(ObAccount) account = NULL;
+  g_autoptr(ObOAuthConfig) config = NULL;
+  g_autoptr(ObOAuthTokens) tokens = NULL;
+
+  engine = ob_engine_new (globals->db_path, &error);
+  if (engine == NULL)
+    return ob_cli_failure (error);
+  account = ob_accounts_get_by_name (ob_engine_get_store (engine), name, &error);
+  if (account == NULL)
+    return ob_cli_failure (error);
+  if (g_strcmp0 (account->auth_method, OB_AUTH_METHOD_OAUTH2) != 0)
+    return ob_cli_usage_error (_("account sign-in: “%s” signs in with a password, not with "
+                                 "Google or Microsoft"), account->name);
+  config = ob_oauth_config_load (account->oauth_provider, &error);
+  if (config == NULL)
+    return ob_cli_failure (error);
+  tokens = ob_oauth_sign_in_sync (config, account->email, OB_OAUTH_DEFAULT_TIMEOUT_SECONDS,
+                                  print_sign_in_url, NULL, NULL, &error);
+  if (tokens == NULL || !ob_oauth_store_tokens (account, tokens, NULL, &error))
+    return ob_cli_failure (error);
+  if (account->state == OB_ACCOUNT_STATE_ERROR
+      && !ob_accounts_set_state (ob_engine_get_store (engine), account->id, OB_ACCOUNT_STATE_OK,
+                                 "", 0, &error))
+    return ob_cli_failure (error);
+  /* Translators: the last %s is Google or Microsoft */
+  printf (_("Account “%s” is signed in again with %s\n"), account->name,
+          ob_oauth_provider_name (account->oauth_provider));
+  return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+}
+
 static int
 cmd_account (ObCliGlobals  *globals,
              int            argc,
@@ -1376,12 +1416,15 @@ cmd_account (ObCliGlobals  *globals,
       return account_list (globals, as_json);
     }
 
-  if (g_strcmp0 (action, "remove") == 0 || g_strcmp0 (action, "test") == 0)
+  if (g_strcmp0 (action, "remove") == 0 || g_strcmp0 (action, "test") == 0
+      || g_strcmp0 (action, "sign-in") == 0)
     {
       if (argc < 3 || argv[2][0] == '\0')
         return ob_cli_usage_error (_("account %s: which account?"), action);
       if (argc > 3)
         return ob_cli_usage_error (_("account %s: unexpected “%s”"), action, argv[3]);
+      if (g_strcmp0 (action, "sign-in") == 0)
+        return account_sign_in (globals, argv[2]);
       return g_strcmp0 (action, "remove") == 0 ? account_remove (globals, argv[2])
                                                : account_test (globals, argv[2]);
     }
