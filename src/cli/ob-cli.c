@@ -1103,8 +1103,7 @@ account_add (ObCliGlobals  *globals,
                                      "no password"));
       /* The provider's servers unless written out. */
       if (preset == NULL && !smtp_given)
-        preset = ob_account_preset_find (g_strcmp0 (account->oauth_provider, "google") == 0
-                                         ? "gmail" : "microsoft");
+        preset = ob_account_preset_find (ob_oauth_provider_preset (account->oauth_provider));
       if (account->name[0] == '\0' && account->email[0] != '\0')
         {
           g_free (account->name);

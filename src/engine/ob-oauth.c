@@ -81,6 +81,14 @@ ob_oauth_provider_name (const char *provider)
   return profile != NULL ? _(profile->name) : provider;
 }
 
+const char *
+ob_oauth_provider_preset (const char *provider)
+{
+  const Profile *profile = profile_find (provider);
+
+  return profile != NULL ? profile->preset : NULL;
+}
+
 /* ---- Configuration ---------------------------------------------------------- */
 
 static char *
@@ -126,7 +134,6 @@ ob_oauth_config_load (const char  *provider,
 
   config = g_new0 (ObOAuthConfig, 1);
   config->provider = g_strdup (profile->id);
-  config->preset = g_strdup (profile->preset);
   config->scope = g_strdup (profile->scope);
   config->client_id = settings_string (settings, profile->id, "client-id");
   config->client_secret = settings_string (settings, profile->id, "client-secret");
@@ -155,7 +162,6 @@ ob_oauth_config_free (ObOAuthConfig *config)
   if (config == NULL)
     return;
   g_free (config->provider);
-  g_free (config->preset);
   g_free (config->authorize_url);
   g_free (config->token_url);
   g_free (config->scope);

@@ -52,7 +52,6 @@ typedef enum
 /**
  * ObOAuthConfig:
  * @provider: "google" or "microsoft" (accounts.oauth_provider)
- * @preset: the ObAccountPreset id whose servers go with it
  *
  * A provider's profile with what Preferences (GSettings) changed. Secrets?
  * The client secret of a desktop app is not one (Google says so), but it
@@ -61,7 +60,6 @@ typedef enum
 typedef struct
 {
   char *provider;
-  char *preset;
   char *authorize_url;
   char *token_url;
   char *scope;
@@ -92,6 +90,9 @@ GQuark          ob_oauth_error_quark        (void);
 
 gboolean        ob_oauth_provider_is_known  (const char          *provider);
 const char     *ob_oauth_provider_name      (const char          *provider);
+/* The ObAccountPreset id whose servers go with @provider: "gmail",
+ * "microsoft"; NULL for an unknown provider. */
+const char     *ob_oauth_provider_preset    (const char          *provider);
 
 /* Any thread: reads GSettings (thread-safe). NOT_CONFIGURED without a
  * client ID. */

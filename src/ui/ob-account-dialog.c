@@ -308,8 +308,7 @@ ob_account_dialog_choose_oauth (ObAccountDialog *self,
   g_return_if_fail (OB_IS_ACCOUNT_DIALOG (self));
   g_return_if_fail (ob_oauth_provider_is_known (provider));
 
-  ob_account_dialog_choose_preset (self, g_strcmp0 (provider, "google") == 0 ? "gmail"
-                                                                             : "microsoft");
+  ob_account_dialog_choose_preset (self, ob_oauth_provider_preset (provider));
   g_free (self->account->auth_method);
   self->account->auth_method = g_strdup (OB_AUTH_METHOD_OAUTH2);
   g_free (self->account->oauth_provider);
