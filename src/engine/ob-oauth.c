@@ -744,6 +744,7 @@ ob_oauth_sign_in_sync (const ObOAuthConfig *config,
   g_autoptr(GSource) timeout = NULL;
   g_autoptr(GSource) cancel_source = NULL;
   g_autoptr(GSource) linger = NULL;
+  g_autoptr(GError) listen_error = NULL;
   g_autofree char *verifier = random_token ();
   g_autofree char *challenge = pkce_challenge (verifier);
   g_autofree char *redirect_uri = NULL;
@@ -764,8 +765,13 @@ ob_oauth_sign_in_sync (const ObOAuthConfig *config,
   g_main_context_push_thread_default (context);
   server = soup_server_new ("server-header", "Outbound ", NULL);
   soup_server_add_handler (server, NULL, on_redirect, &redirect, NULL);
-  if (!soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
-    goto out;
+  if (!soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &listen_error))
+    {
+      g_set_error (error, OB_OAUTH_ERROR, OB_OAUTH_ERROR_PROTOCOL,
+                   _("Outbound cannot wait for the browser on 127.0.0.1: %s"),
+                   listen_error->message);
+      goto out;
+    }
   uris = soup_server_get_uris (server);
   if (uris != NULL)
     port = (guint) g_uri_get_port (uris->data);
