@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
 
 #include "ob-account-dialog.h"
 #include "ob-accounts.h"
@@ -27,6 +28,8 @@
 #include "ob-prospects.h"
 #include "ob-replies-window.h"
 #include "ob-window.h"
+#include "ob-oauth.h"
+#include "oauth-server.h"
 #include "testlib.h"
 #include "ui-helpers.h"
 
@@ -891,6 +894,179 @@ open_account_dialog (Fixture    *f,
   g_assert_true (gtk_window_get_transient_for (fw.found) == GTK_WINDOW (f->window));
   /* Held, so that its state can be read after it closed itself. */
   return g_object_ref (OB_ACCOUNT_DIALOG (fw.found));
+}
+
+/* A browser that agrees: follows the consent page's redirect back to the
+ * dialog's loopback server, on a thread of its own. */
+static gpointer
+ui_browser_thread (gpointer data)
+{
+  g_autofree char *url = data;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = soup_session_send_and_read (session, message, NULL, NULL);
+
+  return GUINT_TO_POINTER (soup_message_get_status (message));
+}
+
+static void
+ui_open_in_browser (const char *uri,
+                    gpointer    user_data)
+{
+  GThread **thread = user_data;
+
+  g_assert_null (*thread);
+  *thread = g_thread_new ("browser", ui_browser_thread, g_strdup (uri));
+}
+
+static GtkWidget *
+find_button_labelled (GtkWidget  *root,
+                      const char *label)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
+        return child;
+      found = find_button_labelled (child, label);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+row_has_sign_in_again (gpointer data)
+{
+  GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (data));
+
+  return row != NULL && find_button_labelled (row, "_Sign In Again") != NULL;
+}
+
+/* "Sign in with Google": the two buttons beside the password presets, the
+ * servers filled in, no password asked; without a client ID a clear error
+ * and nothing added; with one (tests/oauth-server.c), the browser flow and
+ * the tokens in the keyring; a held account signs in again from its row. */
+static void
+test_accounts_sign_in_with_google (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(ObAccount) stored = NULL;
+  g_autofree char *authorize = NULL;
+  g_autofree char *token = NULL;
+  OAuthServer *server = oauth_server_start (0, "ui-client", "ui-secret", "rep@gmail.com");
+  ObAccountDialog *dialog;
+  ObEngine *engine;
+  GtkWidget *page;
+  GtkListBox *list;
+  GThread *browser = NULL;
+
+  start_app (f, f->db_path);
+  engine = ob_window_get_engine (f->window);
+  ob_window_set_page (f->window, "accounts");
+  page = GTK_WIDGET (find_descendant (GTK_WIDGET (f->window), g_type_from_name ("ObAccountsPage")));
+  list = GTK_LIST_BOX (find_named (page, "accounts-list"));
+
+  dialog = open_account_dialog (f, page, "accounts.add", NULL);
+  g_assert_cmpstr (ob_account_dialog_get_state (dialog), ==, "provider");
+  {
+    GtkWidget *google = find_row_titled (GTK_WIDGET (dialog), "Sign in with Google");
+    GtkWidget *microsoft = find_row_titled (GTK_WIDGET (dialog), "Sign in with Microsoft");
+
+    g_assert_nonnull (google);
+    g_assert_nonnull (microsoft);
+    g_assert_true (gtk_widget_get_visible (google) && gtk_widget_get_visible (microsoft));
+    g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (google)));
+    g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (microsoft)));
+    /* Beside the password presets, on the same page. */
+    g_assert_nonnull (find_row_titled (GTK_WIDGET (dialog), "Fastmail"));
+    save_screenshot (GTK_WIDGET (dialog), "account-providers-oauth");
+    gtk_widget_activate (google);
+  }
+  g_assert_cmpstr (ob_account_dialog_get_state (dialog), ==, "form");
+  g_assert_false (gtk_widget_get_visible (find_row_titled (GTK_WIDGET (dialog), "Password")));
+  set_row (GTK_WIDGET (dialog), "Email Address", "rep@gmail.com");
+
+  /* No client ID: said so, nothing added. */
+  g_settings_reset (settings, "oauth-google-client-id");
+  ob_account_dialog_save (dialog);
+  wait_until (dialog_settled, dialog);
+  g_assert_cmpstr (ob_account_dialog_get_state (dialog), ==, "form");
+  g_assert_nonnull (strstr (ob_account_dialog_get_error (dialog), "Preferences"));
+  g_assert_null (ob_accounts_get_by_name (ob_engine_get_store (engine), "rep@gmail.com", NULL));
+
+  /* With one: the browser, then the account with the preset's servers. */
+  authorize = oauth_server_url (server, "/authorize");
+  token = oauth_server_url (server, "/token");
+  g_settings_set_string (settings, "oauth-google-client-id", "ui-client");
+  g_settings_set_string (settings, "oauth-google-client-secret", "ui-secret");
+  g_settings_set_string (settings, "oauth-google-authorize-url", authorize);
+  g_settings_set_string (settings, "oauth-google-token-url", token);
+  ob_account_dialog_set_uri_opener (dialog, ui_open_in_browser, &browser);
+  ob_account_dialog_save (dialog);
+  wait_until (dialog_settled, dialog);
+  g_assert_nonnull (browser);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (g_steal_pointer (&browser))), ==, 200);
+  g_assert_null (ob_account_dialog_get_error (dialog));
+  g_assert_cmpstr (ob_account_dialog_get_state (dialog), ==, "done");
+  g_object_unref (dialog);
+  wait_until (list_shows, &(ListWait) { list, "smtp.gmail.com" });
+  stored = ob_accounts_get_by_name (ob_engine_get_store (engine), "rep@gmail.com", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored->auth_method, ==, "oauth2");
+  g_assert_cmpstr (stored->oauth_provider, ==, "google");
+  g_assert_cmpstr (stored->imap_host, ==, "imap.gmail.com");
+  {
+    g_autoptr(ObSecret) refresh = ob_secrets_lookup_sync (stored->keyring_id,
+                                                          OB_SECRET_OAUTH2_REFRESH, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (refresh);
+  }
+  g_assert_cmpuint (oauth_server_count (server, "code"), ==, 1);
+
+  /* Held by the sender (the sign-in was revoked): Sign In Again on its row. */
+  g_assert_true (ob_accounts_set_state (ob_engine_get_store (engine), stored->id,
+                                        OB_ACCOUNT_STATE_ERROR,
+                                        "Google no longer accepts this sign-in", 0, &error));
+  ob_engine_notify_store_changed (engine, "accounts");
+  wait_until (row_has_sign_in_again, list);
+  save_screenshot (GTK_WIDGET (f->window), "accounts-sign-in-again");
+  {
+    g_autoptr(ObAccount) again = NULL;
+    GtkWidget *button;
+
+    /* The row's button opens the editor already signing in, in the system
+     * browser; here the editor is opened first so that the test's browser
+     * is the one, then its own Sign In Again does the same. */
+    dialog = open_account_dialog (f, page, "accounts.edit", g_variant_new_int64 (stored->id));
+    button = find_button_labelled (GTK_WIDGET (dialog), "_Sign In Again");
+    g_assert_nonnull (button);
+    g_assert_true (gtk_widget_get_visible (button));
+    ob_account_dialog_set_uri_opener (dialog, ui_open_in_browser, &browser);
+    ob_account_dialog_sign_in_again (dialog);
+    wait_until (dialog_settled, dialog);
+    g_assert_nonnull (browser);
+    g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (g_steal_pointer (&browser))), ==, 200);
+    g_assert_null (ob_account_dialog_get_error (dialog));
+    g_assert_cmpstr (ob_account_dialog_get_state (dialog), ==, "form");
+    again = ob_accounts_get (ob_engine_get_store (engine), stored->id, &error);
+    g_assert_cmpint (again->state, ==, OB_ACCOUNT_STATE_OK);
+    g_assert_cmpuint (oauth_server_count (server, "code"), ==, 2);
+    gtk_window_destroy (GTK_WINDOW (dialog));
+    g_object_unref (dialog);
+  }
+
+  ob_secrets_delete_sync (stored->keyring_id, NULL, NULL);
+  g_settings_reset (settings, "oauth-google-client-id");
+  g_settings_reset (settings, "oauth-google-client-secret");
+  g_settings_reset (settings, "oauth-google-authorize-url");
+  g_settings_reset (settings, "oauth-google-token-url");
+  oauth_server_stop (server);
 }
 
 /* The Accounts page end to end: the assistant with a preset, the list, the
@@ -1929,6 +2105,8 @@ main (int    argc,
               test_accounts_add_edit_remove, fixture_teardown);
   g_test_add ("/ui/accounts/trust-certificate", Fixture, NULL, fixture_setup,
               test_accounts_trust_certificate, fixture_teardown);
+  g_test_add ("/ui/accounts/sign-in-with-google", Fixture, NULL, fixture_setup,
+              test_accounts_sign_in_with_google, fixture_teardown);
   g_test_add ("/ui/campaigns/build-check-preview-start", Fixture, NULL, fixture_setup,
               test_campaign_editor, fixture_teardown);
   g_test_add ("/ui/dashboard/seeded-light-dark-narrow", Fixture, NULL, fixture_setup,

@@ -20,6 +20,7 @@
 #include <gio/gunixoutputstream.h>
 
 #include "ob-accounts.h"
+#include "ob-oauth.h"
 #include "ob-dnc.h"
 #include "ob-engine.h"
 #include "ob-export.h"
@@ -51,7 +52,7 @@ static const ObCliCommand commands[] = {
     N_("Write prospects as CSV to standard output"), cmd_export },
   { "block", "block add|remove|list [ADDR|@DOMAIN]",
     N_("Manage the do-not-contact list"), cmd_block },
-  { "account", "account add|list|test|remove [NAME] [OPTIONS]",
+  { "account", "account add|list|test|sign-in|remove [NAME] [OPTIONS]",
     N_("Manage the mailboxes you send from"), cmd_account },
   { "campaign", "campaign create --from FILE | list | show NAME | start NAME | pause NAME",
     N_("Create, inspect, start and pause campaigns"), ob_cli_cmd_campaign },
@@ -98,8 +99,13 @@ print_usage (FILE *out)
   fprintf (out, "\n%s\n", _("Account commands:"));
   fprintf (out, "  %s\n", "account add --name NAME --email ADDR --smtp HOST:PORT:SECURITY [OPTIONS]");
   fprintf (out, "  %-28s %s\n", "", _("Add a mailbox; SECURITY is tls, starttls or insecure"));
+  fprintf (out, "  %s\n", "account add --oauth google|microsoft --email ADDR [--name NAME] [OPTIONS]");
+  fprintf (out, "  %-28s %s\n", "",
+           _("Add a mailbox that signs in with Google or Microsoft: prints the page to open"));
   fprintf (out, "  %-28s %s\n", "account list [--json]", _("List the accounts"));
   fprintf (out, "  %-28s %s\n", "account test NAME", _("Connect to both servers and log in"));
+  fprintf (out, "  %-28s %s\n", "account sign-in NAME",
+           _("Sign in again with Google or Microsoft (prints the page to open)"));
   fprintf (out, "  %-28s %s\n", "account remove NAME", _("Remove an account and its passwords"));
   fprintf (out, "\n%s\n", _("Account add options:"));
   fprintf (out, "  %-28s %s\n", "--preset ID",
@@ -112,6 +118,8 @@ print_usage (FILE *out)
            _("Read the password from standard input (first line)"));
   fprintf (out, "  %-28s %s\n", "--imap-password-stdin",
            _("Read a different IMAP password from the next line"));
+  fprintf (out, "  %-28s %s\n", "--oauth-timeout SECONDS",
+           _("How long --oauth waits for the browser (default 300)"));
   fprintf (out, "  %-28s %s\n", "--ca-file PEM", _("Trust one more CA for this account"));
   fprintf (out, "  %-28s %s\n", "--pin [smtp:|imap:]SHA256",
            _("Trust this exact certificate (repeatable)"));
@@ -884,6 +892,61 @@ warn_insecure (const char *side)
                      "every message cross the network readable by anyone on the way\n"), side);
 }
 
+static void
+print_sign_in_url (const char *url,
+                   gpointer    user_data)
+{
+  printf ("%s\n%s\n", _("Open this page in your browser and sign in; Outbound waits for it:"),
+          url);
+  fflush (stdout);
+}
+
+/* Signs in first: nothing is added when the rep gives up in the browser. */
+static int
+account_add_oauth (ObEngine  *engine,
+                   ObAccount *account,
+                   guint      timeout_seconds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObOAuthConfig) config = NULL;
+  g_autoptr(ObOAuthTokens) tokens = NULL;
+  g_autoptr(ObAccount) existing = NULL;
+
+  config = ob_oauth_config_load (account->oauth_provider, &error);
+  if (config == NULL)
+    return ob_cli_failure (error);
+  existing = ob_accounts_get_by_name (ob_engine_get_store (engine), account->name, NULL);
+  if (existing != NULL)
+    {
+      g_set_error (&error, OB_ACCOUNT_ERROR, OB_ACCOUNT_ERROR_EXISTS,
+                   _("An account named “%s” already exists"), account->name);
+      return ob_cli_failure (error);
+    }
+
+  tokens = ob_oauth_sign_in_sync (config, account->email, timeout_seconds, print_sign_in_url,
+                                  NULL, NULL, &error);
+  if (tokens == NULL)
+    return ob_cli_failure (error);
+
+  if (!ob_accounts_add (ob_engine_get_store (engine), account, &error))
+    return ob_cli_failure (error);
+  if (!ob_oauth_store_tokens (account, tokens, NULL, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The account was not added: %s"),
+                                                  error->message);
+
+      ob_secrets_delete_sync (account->keyring_id, NULL, NULL);
+      ob_accounts_remove (ob_engine_get_store (engine), account->id, NULL);
+      g_clear_error (&error);
+      g_set_error_literal (&error, OB_SECRETS_ERROR, 0, message);
+      return ob_cli_failure (error);
+    }
+  /* Translators: the last %s is Google or Microsoft */
+  printf (_("Added account “%s” (%s), signed in with %s\n"), account->name, account->email,
+          ob_oauth_provider_name (account->oauth_provider));
+  return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+}
+
 static int
 account_add (ObCliGlobals  *globals,
              int            argc,
@@ -897,6 +960,7 @@ account_add (ObCliGlobals  *globals,
   const ObAccountPreset *preset = NULL;
   gboolean password_stdin = FALSE, imap_password_stdin = FALSE;
   gboolean smtp_given = FALSE, imap_given = FALSE, imap_user_given = FALSE;
+  guint oauth_timeout = OB_OAUTH_DEFAULT_TIMEOUT_SECONDS;
 
   for (int i = 2; i < argc; i++)
     {
@@ -1001,6 +1065,26 @@ account_add (ObCliGlobals  *globals,
           if (!ob_account_parse_pause (value, &account->pause_min, &account->pause_max, &error))
             return ob_cli_usage_error (_("account add: --pause %s"), error->message);
         }
+      else if (ob_cli_option_value (argc, argv, &i, "--oauth", &value))
+        {
+          if (!ob_oauth_provider_is_known (value))
+            return ob_cli_usage_error (_("account add: --oauth takes google or microsoft"));
+          g_free (account->oauth_provider);
+          account->oauth_provider = g_strdup (value);
+          g_free (account->auth_method);
+          account->auth_method = g_strdup (OB_AUTH_METHOD_OAUTH2);
+        }
+      else if (ob_cli_option_value (argc, argv, &i, "--oauth-timeout", &value))
+        {
+          char *end = NULL;
+          guint64 seconds = value != NULL ? g_ascii_strtoull (value, &end, 10) : 0;
+
+          if (value == NULL || !g_ascii_isdigit (value[0]) || *end != '\0' || seconds < 1
+              || seconds > 3600)
+            return ob_cli_usage_error (_("account add: --oauth-timeout needs a number of seconds "
+                                         "from 1 to 3600"));
+          oauth_timeout = (guint) seconds;
+        }
       else if (g_strcmp0 (argv[i], "--password-stdin") == 0)
         password_stdin = TRUE;
       else if (g_strcmp0 (argv[i], "--imap-password-stdin") == 0)
@@ -1012,6 +1096,20 @@ account_add (ObCliGlobals  *globals,
         return ob_cli_usage_error (_("account add: unexpected “%s”"), argv[i]);
     }
 
+  if (account->oauth_provider != NULL)
+    {
+      if (password_stdin)
+        return ob_cli_usage_error (_("account add: --oauth signs in with the provider; it takes "
+                                     "no password"));
+      /* The provider's servers unless written out. */
+      if (preset == NULL && !smtp_given)
+        preset = ob_account_preset_find (ob_oauth_provider_preset (account->oauth_provider));
+      if (account->name[0] == '\0' && account->email[0] != '\0')
+        {
+          g_free (account->name);
+          account->name = g_strdup (account->email);
+        }
+    }
   if (account->name[0] == '\0')
     return ob_cli_usage_error (_("account add: --name is required"));
   if (account->email[0] == '\0')
@@ -1069,6 +1167,9 @@ account_add (ObCliGlobals  *globals,
   if (engine == NULL)
     return ob_cli_failure (error);
 
+  if (account->oauth_provider != NULL)
+    return account_add_oauth (engine, account, oauth_timeout);
+
   if (!ob_accounts_add (ob_engine_get_store (engine), account, &error))
     return ob_cli_failure (error);
 
@@ -1116,6 +1217,9 @@ account_to_json (ObJsonWriter    *json,
   ob_json_writer_string (json, "name", a->name);
   ob_json_writer_string (json, "email", a->email);
   ob_json_writer_string (json, "display_name", a->display_name);
+  ob_json_writer_string (json, "auth", a->auth_method);
+  if (a->oauth_provider != NULL)
+    ob_json_writer_string (json, "oauth_provider", a->oauth_provider);
   ob_json_writer_begin_object (json, "smtp");
   ob_json_writer_string (json, "host", a->smtp_host);
   ob_json_writer_int (json, "port", a->smtp_port);
@@ -1248,6 +1352,44 @@ account_test (ObCliGlobals *globals,
   return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
 }
 
+/* An OAuth account whose sign-in the provider no longer accepts: new
+ * tokens, and the account released if it was held for it. */
+static int
+account_sign_in (ObCliGlobals *globals,
+                 const char   *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObEngine) engine = NULL;
+  g_autoptr(ObAccount) account = NULL;
+  g_autoptr(ObOAuthConfig) config = NULL;
+  g_autoptr(ObOAuthTokens) tokens = NULL;
+
+  engine = ob_engine_new (globals->db_path, &error);
+  if (engine == NULL)
+    return ob_cli_failure (error);
+  account = ob_accounts_get_by_name (ob_engine_get_store (engine), name, &error);
+  if (account == NULL)
+    return ob_cli_failure (error);
+  if (g_strcmp0 (account->auth_method, OB_AUTH_METHOD_OAUTH2) != 0)
+    return ob_cli_usage_error (_("account sign-in: “%s” signs in with a password, not with "
+                                 "Google or Microsoft"), account->name);
+  config = ob_oauth_config_load (account->oauth_provider, &error);
+  if (config == NULL)
+    return ob_cli_failure (error);
+  tokens = ob_oauth_sign_in_sync (config, account->email, OB_OAUTH_DEFAULT_TIMEOUT_SECONDS,
+                                  print_sign_in_url, NULL, NULL, &error);
+  if (tokens == NULL || !ob_oauth_store_tokens (account, tokens, NULL, &error))
+    return ob_cli_failure (error);
+  if (account->state == OB_ACCOUNT_STATE_ERROR
+      && !ob_accounts_set_state (ob_engine_get_store (engine), account->id, OB_ACCOUNT_STATE_OK,
+                                 "", 0, &error))
+    return ob_cli_failure (error);
+  /* Translators: the last %s is Google or Microsoft */
+  printf (_("Account “%s” is signed in again with %s\n"), account->name,
+          ob_oauth_provider_name (account->oauth_provider));
+  return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+}
+
 static int
 cmd_account (ObCliGlobals  *globals,
              int            argc,
@@ -1273,12 +1415,15 @@ cmd_account (ObCliGlobals  *globals,
       return account_list (globals, as_json);
     }
 
-  if (g_strcmp0 (action, "remove") == 0 || g_strcmp0 (action, "test") == 0)
+  if (g_strcmp0 (action, "remove") == 0 || g_strcmp0 (action, "test") == 0
+      || g_strcmp0 (action, "sign-in") == 0)
     {
       if (argc < 3 || argv[2][0] == '\0')
         return ob_cli_usage_error (_("account %s: which account?"), action);
       if (argc > 3)
         return ob_cli_usage_error (_("account %s: unexpected “%s”"), action, argv[3]);
+      if (g_strcmp0 (action, "sign-in") == 0)
+        return account_sign_in (globals, argv[2]);
       return g_strcmp0 (action, "remove") == 0 ? account_remove (globals, argv[2])
                                                : account_test (globals, argv[2]);
     }

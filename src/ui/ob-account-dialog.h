@@ -19,10 +19,21 @@ ObAccountDialog *ob_account_dialog_new           (ObEngine        *engine,
                                                   const ObAccount *account);
 void             ob_account_dialog_choose_preset (ObAccountDialog *self,
                                                   const char      *preset_id);
+void             ob_account_dialog_choose_oauth  (ObAccountDialog *self,
+                                                  const char      *provider);
+void             ob_account_dialog_sign_in_again (ObAccountDialog *self);
 void             ob_account_dialog_save          (ObAccountDialog *self);
 void             ob_account_dialog_remove        (ObAccountDialog *self);
 void             ob_account_dialog_test          (ObAccountDialog *self);
 const char      *ob_account_dialog_get_state     (ObAccountDialog *self);
 const char      *ob_account_dialog_get_error     (ObAccountDialog *self);
+
+/* Who opens the provider's sign-in page, on the main thread: the system
+ * browser (gtk_show_uri) unless a test follows it itself. */
+typedef void (*ObAccountDialogUriFunc) (const char *uri,
+                                        gpointer    user_data);
+void             ob_account_dialog_set_uri_opener (ObAccountDialog        *self,
+                                                   ObAccountDialogUriFunc  func,
+                                                   gpointer                user_data);
 
 G_END_DECLS
