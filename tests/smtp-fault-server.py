@@ -16,6 +16,7 @@
 #   --self-signed DIR  a fresh self-signed certificate for localhost (DIR/ss.pem)
 #   --handshake-delay S  wait S seconds before answering a TLS handshake, as a
 #                      distant server would
+#   --exit-on-stdin-eof  exit when stdin closes (the test that started it ended)
 #
 # Faults chosen by the recipient's local part, so one server and one
 # connection can go through several (the connection stays usable after a
@@ -248,6 +249,7 @@ def main():
     p.add_argument('--handshake-delay', type=float, default=0)
     p.add_argument('--spool')
     p.add_argument('--trace')
+    p.add_argument('--exit-on-stdin-eof', action='store_true')
     opts = p.parse_args()
 
     server = Server(('127.0.0.1', 0), Handler)
@@ -261,6 +263,9 @@ def main():
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(opts.cert, opts.key)
         server.tls_context = ctx
+    if opts.exit_on_stdin_eof:
+        # stdin is a pipe from the test: gone with the test, even when it aborts
+        threading.Thread(target=lambda: (sys.stdin.buffer.read(), os._exit(0)), daemon=True).start()
     print(f'PORT {server.server_address[1]}', flush=True)
     try:
         server.serve_forever()

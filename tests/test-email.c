@@ -33,8 +33,10 @@ assert_invalid (const char *input,
 {
   g_autoptr(GError) error = NULL;
   g_auto(ObEmail) email = { NULL, };
+  /* One TAP line, whatever the input holds (new lines, bad UTF-8, 1000s of characters) */
+  g_autofree char *shown = g_strescape (input, NULL);
 
-  g_test_message ("invalid: %s", input);
+  g_test_message ("invalid: %.100s%s", shown, strlen (shown) > 100 ? "…" : "");
   g_assert_false (ob_email_parse (input, &email, &error));
   g_assert_error (error, OB_EMAIL_ERROR, code);
   g_assert_null (email.key);

@@ -59,13 +59,28 @@ fixture_teardown (Fixture       *f,
 
 /* ---- The Online Account ------------------------------------------------------ */
 
+/* The Online Account's mailbox: one no other test of the bed watches or
+ * writes from (rep and rep2 are test-send's and test-watch's, whose
+ * prospects' mail would reach this test's watcher), so a bed user of the
+ * prospects' domain that only test-send's last campaign writes to, from an
+ * address this test never enrolls. */
+static const char *
+goa_mailbox (void)
+{
+  static char *address;
+
+  if (address == NULL)
+    address = g_strdup_printf ("p39@%s", bed_get ("MAILBED_PROSPECT_DOMAIN"));
+  return address;
+}
+
 static char *
 accounts_conf_path (void)
 {
   return g_build_filename (g_get_user_config_dir (), "goa-1.0", "accounts.conf", NULL);
 }
 
-/* rep2 on the bed as Settings → Online Accounts → "IMAP and SMTP" writes
+/* goa_mailbox() on the bed as Settings → Online Accounts → "IMAP and SMTP" writes
  * it: IMAP over implicit TLS, submission with STARTTLS. (This provider's
  * mail switch is the key "Enabled"; Google's and others' is "MailEnabled".) GOA itself accepts
  * the bed's throwaway certificate; Outbound verifies it with the CA. */
@@ -100,11 +115,11 @@ write_goa_account (gboolean present,
                             "SmtpUseSsl=false\n"
                             "SmtpUseTls=true\n"
                             "SmtpAcceptSslErrors=true\n",
-                            bed_get ("MAILBED_REP2"), bed_get ("MAILBED_REP2"),
-                            mail_enabled ? "true" : "false", bed_get ("MAILBED_REP2"),
-                            bed_get ("MAILBED_HOST"), bed_get ("MAILBED_IMAPS_PORT"), bed_get ("MAILBED_REP2"),
+                            goa_mailbox (), goa_mailbox (),
+                            mail_enabled ? "true" : "false", goa_mailbox (),
+                            bed_get ("MAILBED_HOST"), bed_get ("MAILBED_IMAPS_PORT"), goa_mailbox (),
                             bed_get ("MAILBED_HOST"), bed_get ("MAILBED_SUBMISSION_PORT"),
-                            bed_get ("MAILBED_REP2"));
+                            goa_mailbox ());
   else
     text = g_strdup ("");
   g_file_set_contents (path, text, -1, &error);
@@ -136,8 +151,8 @@ store_goa_secret (void)
   g_autoptr(GVariant) secret = NULL;
   g_autofree char *text = NULL;
 
-  g_variant_builder_add (builder, "{sv}", "imap-password", g_variant_new_string (bed_get ("MAILBED_REP_PASSWORD")));
-  g_variant_builder_add (builder, "{sv}", "smtp-password", g_variant_new_string (bed_get ("MAILBED_REP_PASSWORD")));
+  g_variant_builder_add (builder, "{sv}", "imap-password", g_variant_new_string (bed_get ("MAILBED_PROSPECT_PASSWORD")));
+  g_variant_builder_add (builder, "{sv}", "smtp-password", g_variant_new_string (bed_get ("MAILBED_PROSPECT_PASSWORD")));
   secret = g_variant_ref_sink (g_variant_builder_end (builder));
   text = g_variant_print (secret, TRUE);
   secret_password_store_sync (&goa_schema, SECRET_COLLECTION_DEFAULT, "GOA imap_smtp credentials for identity "
@@ -380,11 +395,11 @@ prospect_replies (guint       prospect,
     "Message-ID: <goa-reply-%u-%" G_GINT64_FORMAT "@prospects.test>\r\n"
     "Date: Sat, 28 Nov 2026 12:00:00 +0000\r\nIn-Reply-To: <%s>\r\nReferences: <%s>\r\n"
     "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nYes, let us talk.\r\n",
-    prospect, from, bed_get ("MAILBED_REP2"), prospect, g_get_real_time (), in_reply_to, in_reply_to);
+    prospect, from, goa_mailbox (), prospect, g_get_real_time (), in_reply_to, in_reply_to);
 
   ob_smtp_connection_open (smtp, &endpoint, NULL, &error);
   g_assert_no_error (error);
-  ob_smtp_connection_send (smtp, from, bed_get ("MAILBED_REP2"), text, strlen (text), NULL, &error);
+  ob_smtp_connection_send (smtp, from, goa_mailbox (), text, strlen (text), NULL, &error);
   g_assert_no_error (error);
   ob_smtp_connection_close (smtp);
 }
@@ -395,7 +410,7 @@ add_goa_account (Fixture    *f,
 {
   g_auto(CliResult) r = { 0 };
 
-  run_cli (&r, "--db", f->db, "account", "add", "--goa", GOA_ID, "--name", "rep2",
+  run_cli (&r, "--db", f->db, "account", "add", "--goa", GOA_ID, "--name", "goa-rep",
            "--ca-file", bed_get ("MAILBED_CA_FILE"), "--pause", pause, "--daily-limit", "1000", NULL);
   if (r.status != 0)
     g_error ("account add --goa: %s", r.err);
@@ -410,7 +425,7 @@ import_and_start (Fixture    *f,
   g_autoptr(GString) csv = g_string_new ("email,first_name,company\n");
   g_autofree char *csv_path = NULL;
   g_autofree char *campaign = g_strdup_printf (
-    "[campaign]\nname=%s\naccount=rep2\nwindow=00:00-24:00\ndays=mon;tue;wed;thu;fri;sat;sun\n"
+    "[campaign]\nname=%s\naccount=goa-rep\nwindow=00:00-24:00\ndays=mon;tue;wed;thu;fri;sat;sun\n"
     "pause=0-0\ndaily-limit=1000\n"
     "[step 1]\nsubject=Hello {{first_name}} [%s]\nbody=Hi {{first_name}}, a note about {{company}}.\n"
     "[step 2]\ndelay=1d\nbody=Following up.\n",
@@ -463,7 +478,7 @@ test_mail_account (Fixture       *f,
       mail = g_ptr_array_index (list, i);
   g_assert_nonnull (mail);
   g_assert_cmpstr (mail->provider_type, ==, "imap_smtp");
-  g_assert_cmpstr (mail->email, ==, bed_get ("MAILBED_REP2"));
+  g_assert_cmpstr (mail->email, ==, goa_mailbox ());
   g_assert_cmpstr (mail->name, ==, "Rita Rep");
   g_assert_false (mail->oauth2);
   g_assert_false (mail->attention_needed);
@@ -471,21 +486,21 @@ test_mail_account (Fixture       *f,
   g_assert_cmpuint (mail->smtp_port, ==, bed_port ("MAILBED_SUBMISSION_PORT"));
   g_assert_cmpint (mail->smtp_security, ==, OB_SECURITY_STARTTLS);
   g_assert_true (mail->smtp_use_auth);
-  g_assert_cmpstr (mail->smtp_user, ==, bed_get ("MAILBED_REP2"));
+  g_assert_cmpstr (mail->smtp_user, ==, goa_mailbox ());
   g_assert_cmpstr (mail->imap_host, ==, bed_get ("MAILBED_HOST"));
   g_assert_cmpuint (mail->imap_port, ==, bed_port ("MAILBED_IMAPS_PORT"));
   g_assert_cmpint (mail->imap_security, ==, OB_SECURITY_TLS);
-  g_assert_cmpstr (mail->imap_user, ==, bed_get ("MAILBED_REP2"));
+  g_assert_cmpstr (mail->imap_user, ==, goa_mailbox ());
 
   g_assert_true (ob_goa_get_secret (GOA_ID, OB_SECRET_IMAP, FALSE, &kind, &secret, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (kind, ==, OB_GOA_SECRET_PASSWORD);
-  g_assert_cmpstr (secret, ==, bed_get ("MAILBED_REP_PASSWORD"));
+  g_assert_cmpstr (secret, ==, bed_get ("MAILBED_PROSPECT_PASSWORD"));
 
   /* The CLI lists it with its id. */
   run_cli (&r, "account", "online", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  expected_line = g_strdup_printf (GOA_ID "\tIMAP and SMTP\t%s\tok\n", bed_get ("MAILBED_REP2"));
+  expected_line = g_strdup_printf (GOA_ID "\tIMAP and SMTP\t%s\tok\n", goa_mailbox ());
   g_assert_nonnull (strstr (r.out, expected_line));
   cli_result_clear (&r);
 
@@ -495,8 +510,8 @@ test_mail_account (Fixture       *f,
   run_cli (&r, "--db", f->db, "account", "list", NULL);
   g_assert_cmpint (r.status, ==, 0);
   {
-    g_autofree char *line = g_strdup_printf ("rep2\t%s\t%s:%s:starttls\t%s:%s:tls\tok\tgoa:" GOA_ID "\n",
-                                             bed_get ("MAILBED_REP2"), bed_get ("MAILBED_HOST"),
+    g_autofree char *line = g_strdup_printf ("goa-rep\t%s\t%s:%s:starttls\t%s:%s:tls\tok\tgoa:" GOA_ID "\n",
+                                             goa_mailbox (), bed_get ("MAILBED_HOST"),
                                              bed_get ("MAILBED_SUBMISSION_PORT"), bed_get ("MAILBED_HOST"),
                                              bed_get ("MAILBED_IMAPS_PORT"));
     g_assert_cmpstr (r.out, ==, line);
@@ -508,7 +523,7 @@ test_mail_account (Fixture       *f,
   cli_result_clear (&r);
   {
     g_autoptr(ObStore) store = ob_store_open (f->db, &error);
-    g_autoptr(ObAccount) account = ob_accounts_get_by_name (store, "rep2", &error);
+    g_autoptr(ObAccount) account = ob_accounts_get_by_name (store, "goa-rep", &error);
     g_autoptr(ObSecret) kept = NULL;
 
     g_assert_no_error (error);
@@ -519,7 +534,7 @@ test_mail_account (Fixture       *f,
     g_clear_error (&error);
   }
   /* Test Connection logs in on both sides with GOA's password. */
-  run_cli (&r, "--db", f->db, "account", "test", "rep2", NULL);
+  run_cli (&r, "--db", f->db, "account", "test", "goa-rep", NULL);
   if (r.status != 0)
     g_error ("account test: %s", r.err);
   cli_result_clear (&r);
@@ -532,7 +547,7 @@ test_mail_account (Fixture       *f,
   g_assert_error (error, OB_GOA_ERROR, OB_GOA_ERROR_ATTENTION_NEEDED);
   g_clear_error (&error);
   wait_goa (OB_GOA_ERROR_ATTENTION_NEEDED);
-  run_cli (&r, "--db", f->db, "account", "test", "rep2", NULL);
+  run_cli (&r, "--db", f->db, "account", "test", "goa-rep", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "needs your attention"));
   cli_result_clear (&r);
@@ -566,7 +581,7 @@ test_mail_account (Fixture       *f,
   /* Mail turned off. */
   write_goa_account (TRUE, FALSE);
   wait_goa (OB_GOA_ERROR_MAIL_DISABLED);
-  run_cli (&r, "--db", f->db, "account", "test", "rep2", NULL);
+  run_cli (&r, "--db", f->db, "account", "test", "goa-rep", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "Mail is turned off"));
   cli_result_clear (&r);

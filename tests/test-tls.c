@@ -240,6 +240,19 @@ test_describe (void)
   g_assert_false (ob_tls_error_is_transient (error));
 }
 
+/* Shown as an administrator reads it out, and taken back as a pin. */
+static void
+test_fingerprint (void)
+{
+  const char *sha256 = "fed5e6c7d987981b00e0c8ce3f8b6ee59d4eacfb3e45b05b750b952ba6c6e81f";
+  g_autofree char *shown = ob_tls_format_fingerprint (sha256);
+  g_autofree char *back = ob_tls_normalize_pin (shown);
+
+  g_assert_cmpstr (shown, ==, "FE:D5:E6:C7:D9:87:98:1B:00:E0:C8:CE:3F:8B:6E:E5:"
+                              "9D:4E:AC:FB:3E:45:B0:5B:75:0B:95:2B:A6:C6:E8:1F");
+  g_assert_cmpstr (back, ==, sha256);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -252,6 +265,7 @@ main (int   argc,
   g_test_add_func ("/engine/tls/verify/pinned", test_pinned);
   g_test_add_func ("/engine/tls/verify/ca-file-problems", test_ca_file_problems);
   g_test_add_func ("/engine/tls/describe", test_describe);
+  g_test_add_func ("/engine/tls/fingerprint", test_fingerprint);
 
   return g_test_run ();
 }

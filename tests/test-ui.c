@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
 
 #include "ob-account-dialog.h"
 #include "ob-accounts.h"
@@ -29,6 +30,9 @@
 #include "ob-prospects.h"
 #include "ob-replies-window.h"
 #include "ob-window.h"
+#include "ob-oauth.h"
+#include "oauth-server.h"
+#include "testlib.h"
 #include "ui-helpers.h"
 
 static const char *page_names[] = { "dashboard", "campaigns", "prospects", "accounts" };
@@ -898,6 +902,179 @@ open_account_dialog (Fixture    *f,
   return g_object_ref (OB_ACCOUNT_DIALOG (fw.found));
 }
 
+/* A browser that agrees: follows the consent page's redirect back to the
+ * dialog's loopback server, on a thread of its own. */
+static gpointer
+ui_browser_thread (gpointer data)
+{
+  g_autofree char *url = data;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = soup_session_send_and_read (session, message, NULL, NULL);
+
+  return GUINT_TO_POINTER (soup_message_get_status (message));
+}
+
+static void
+ui_open_in_browser (const char *uri,
+                    gpointer    user_data)
+{
+  GThread **thread = user_data;
+
+  g_assert_null (*thread);
+  *thread = g_thread_new ("browser", ui_browser_thread, g_strdup (uri));
+}
+
+static GtkWidget *
+find_button_labelled (GtkWidget  *root,
+                      const char *label)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
+        return child;
+      found = find_button_labelled (child, label);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+row_has_sign_in_again (gpointer data)
+{
+  GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (data));
+
+  return row != NULL && find_button_labelled (row, "_Sign In Again") != NULL;
+}
+
+/* "Sign in with Google": the two buttons beside the password presets, the
+ * servers filled in, no password asked; without a client ID a clear error
+ * and nothing added; with one (tests/oauth-server.c), the browser flow and
+ * the tokens in the keyring; a held account signs in again from its row. */
+static void
+test_accounts_sign_in_with_google (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(ObAccount) stored = NULL;
+  g_autofree char *authorize = NULL;
+  g_autofree char *token = NULL;
+  OAuthServer *server = oauth_server_start (0, "ui-client", "ui-secret", "rep@gmail.com");
+  ObAccountDialog *dialog;
+  ObEngine *engine;
+  GtkWidget *page;
+  GtkListBox *list;
+  GThread *browser = NULL;
+
+  start_app (f, f->db_path);
+  engine = ob_window_get_engine (f->window);
+  ob_window_set_page (f->window, "accounts");
+  page = GTK_WIDGET (find_descendant (GTK_WIDGET (f->window), g_type_from_name ("ObAccountsPage")));
+  list = GTK_LIST_BOX (find_named (page, "accounts-list"));
+
+  dialog = open_account_dialog (f, page, "accounts.add", NULL);
+  g_assert_cmpstr (ob_account_dialog_get_state (dialog), ==, "provider");
+  {
+    GtkWidget *google = find_row_titled (GTK_WIDGET (dialog), "Sign in with Google");
+    GtkWidget *microsoft = find_row_titled (GTK_WIDGET (dialog), "Sign in with Microsoft");
+
+    g_assert_nonnull (google);
+    g_assert_nonnull (microsoft);
+    g_assert_true (gtk_widget_get_visible (google) && gtk_widget_get_visible (microsoft));
+    g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (google)));
+    g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (microsoft)));
+    /* Beside the password presets, on the same page. */
+    g_assert_nonnull (find_row_titled (GTK_WIDGET (dialog), "Fastmail"));
+    save_screenshot (GTK_WIDGET (dialog), "account-providers-oauth");
+    gtk_widget_activate (google);
+  }
+  g_assert_cmpstr (ob_account_dialog_get_state (dialog), ==, "form");
+  g_assert_false (gtk_widget_get_visible (find_row_titled (GTK_WIDGET (dialog), "Password")));
+  set_row (GTK_WIDGET (dialog), "Email Address", "rep@gmail.com");
+
+  /* No client ID: said so, nothing added. */
+  g_settings_reset (settings, "oauth-google-client-id");
+  ob_account_dialog_save (dialog);
+  wait_until (dialog_settled, dialog);
+  g_assert_cmpstr (ob_account_dialog_get_state (dialog), ==, "form");
+  g_assert_nonnull (strstr (ob_account_dialog_get_error (dialog), "Preferences"));
+  g_assert_null (ob_accounts_get_by_name (ob_engine_get_store (engine), "rep@gmail.com", NULL));
+
+  /* With one: the browser, then the account with the preset's servers. */
+  authorize = oauth_server_url (server, "/authorize");
+  token = oauth_server_url (server, "/token");
+  g_settings_set_string (settings, "oauth-google-client-id", "ui-client");
+  g_settings_set_string (settings, "oauth-google-client-secret", "ui-secret");
+  g_settings_set_string (settings, "oauth-google-authorize-url", authorize);
+  g_settings_set_string (settings, "oauth-google-token-url", token);
+  ob_account_dialog_set_uri_opener (dialog, ui_open_in_browser, &browser);
+  ob_account_dialog_save (dialog);
+  wait_until (dialog_settled, dialog);
+  g_assert_nonnull (browser);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (g_steal_pointer (&browser))), ==, 200);
+  g_assert_null (ob_account_dialog_get_error (dialog));
+  g_assert_cmpstr (ob_account_dialog_get_state (dialog), ==, "done");
+  g_object_unref (dialog);
+  wait_until (list_shows, &(ListWait) { list, "smtp.gmail.com" });
+  stored = ob_accounts_get_by_name (ob_engine_get_store (engine), "rep@gmail.com", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored->auth_method, ==, "oauth2");
+  g_assert_cmpstr (stored->oauth_provider, ==, "google");
+  g_assert_cmpstr (stored->imap_host, ==, "imap.gmail.com");
+  {
+    g_autoptr(ObSecret) refresh = ob_secrets_lookup_sync (stored->keyring_id,
+                                                          OB_SECRET_OAUTH2_REFRESH, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (refresh);
+  }
+  g_assert_cmpuint (oauth_server_count (server, "code"), ==, 1);
+
+  /* Held by the sender (the sign-in was revoked): Sign In Again on its row. */
+  g_assert_true (ob_accounts_set_state (ob_engine_get_store (engine), stored->id,
+                                        OB_ACCOUNT_STATE_ERROR,
+                                        "Google no longer accepts this sign-in", 0, &error));
+  ob_engine_notify_store_changed (engine, "accounts");
+  wait_until (row_has_sign_in_again, list);
+  save_screenshot (GTK_WIDGET (f->window), "accounts-sign-in-again");
+  {
+    g_autoptr(ObAccount) again = NULL;
+    GtkWidget *button;
+
+    /* The row's button opens the editor already signing in, in the system
+     * browser; here the editor is opened first so that the test's browser
+     * is the one, then its own Sign In Again does the same. */
+    dialog = open_account_dialog (f, page, "accounts.edit", g_variant_new_int64 (stored->id));
+    button = find_button_labelled (GTK_WIDGET (dialog), "_Sign In Again");
+    g_assert_nonnull (button);
+    g_assert_true (gtk_widget_get_visible (button));
+    ob_account_dialog_set_uri_opener (dialog, ui_open_in_browser, &browser);
+    ob_account_dialog_sign_in_again (dialog);
+    wait_until (dialog_settled, dialog);
+    g_assert_nonnull (browser);
+    g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (g_steal_pointer (&browser))), ==, 200);
+    g_assert_null (ob_account_dialog_get_error (dialog));
+    g_assert_cmpstr (ob_account_dialog_get_state (dialog), ==, "form");
+    again = ob_accounts_get (ob_engine_get_store (engine), stored->id, &error);
+    g_assert_cmpint (again->state, ==, OB_ACCOUNT_STATE_OK);
+    g_assert_cmpuint (oauth_server_count (server, "code"), ==, 2);
+    gtk_window_destroy (GTK_WINDOW (dialog));
+    g_object_unref (dialog);
+  }
+
+  ob_secrets_delete_sync (stored->keyring_id, NULL, NULL);
+  g_settings_reset (settings, "oauth-google-client-id");
+  g_settings_reset (settings, "oauth-google-client-secret");
+  g_settings_reset (settings, "oauth-google-authorize-url");
+  g_settings_reset (settings, "oauth-google-token-url");
+  oauth_server_stop (server);
+}
+
 /* The Accounts page end to end: the assistant with a preset, the list, the
  * editor, removal with its confirmation; the password in the real keyring. */
 static void
@@ -1075,6 +1252,112 @@ test_accounts_add_edit_remove (Fixture       *f,
   g_clear_error (&error);
   wait_until (page_is_empty, page);
   save_screenshot (GTK_WIDGET (f->window), "accounts-after-remove");
+}
+
+static gboolean
+widget_unmapped (gpointer data)
+{
+  return !gtk_widget_get_mapped (data);
+}
+
+/* A server whose certificate the system does not trust: Test Connection
+ * refuses it, shows its details and pins exactly that one on the rep's
+ * word; the next test passes. The scripted server makes a fresh
+ * self-signed certificate for "localhost" (reached as 127.0.0.1, so the
+ * host name does not match either). */
+static void
+test_accounts_trust_certificate (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_auto(FaultServer) server = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObAccount) account = ob_account_new ();
+  g_autoptr(ObAccount) stored = NULL;
+  g_autofree char *email = NULL;
+  FindWindow fw = { f, ADW_TYPE_MESSAGE_DIALOG, NULL };
+  ObAccountDialog *dialog;
+  ObEngine *engine;
+  GtkWidget *page;
+  const char *body;
+  const char *fingerprint;
+
+  fault_server_start (&server, "--tls", "implicit", "--self-signed", "@DIR@",
+                      "--exit-on-stdin-eof", NULL);
+  start_app (f, f->db_path);
+  engine = ob_window_get_engine (f->window);
+  email = g_strdup_printf ("rep-%d@example.test", server.port);
+  g_free (account->name);
+  account->name = g_strdup (email);
+  g_free (account->email);
+  account->email = g_strdup (email);
+  g_free (account->smtp_host);
+  account->smtp_host = g_strdup ("127.0.0.1");
+  account->smtp_port = server.port;
+  account->smtp_security = OB_SECURITY_TLS;
+  g_free (account->smtp_user);
+  account->smtp_user = g_strdup ("rep");
+  g_assert_true (ob_accounts_add (ob_engine_get_store (engine), account, &error));
+  g_assert_no_error (error);
+  g_assert_true (ob_account_store_passwords (account, "good", NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  ob_window_set_page (f->window, "accounts");
+  page = GTK_WIDGET (find_descendant (GTK_WIDGET (f->window), g_type_from_name ("ObAccountsPage")));
+  dialog = open_account_dialog (f, page, "accounts.edit", g_variant_new_int64 (account->id));
+  ob_account_dialog_test (dialog);
+  wait_until (window_of_type_shown, &fw);
+  g_assert_true (gtk_window_get_transient_for (fw.found) == GTK_WINDOW (dialog));
+  g_assert_nonnull (ob_account_dialog_get_error (dialog));
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (fw.found));
+  g_assert_nonnull (strstr (body, "localhost"));
+  fingerprint = strstr (body, "SHA-256 fingerprint:\n");
+  g_assert_nonnull (fingerprint);
+  gtk_window_set_default_size (fw.found, 360, -1);
+  save_screenshot (GTK_WIDGET (fw.found), "account-trust-certificate");
+
+  /* Cancel trusts nothing (and the question goes away). */
+  {
+    g_autoptr(GtkWidget) question = g_object_ref (GTK_WIDGET (fw.found));
+
+    /* What the button does: the response, then the dialog closes */
+    adw_message_dialog_response (ADW_MESSAGE_DIALOG (question), "cancel");
+    gtk_window_close (GTK_WINDOW (question));
+    wait_until (widget_unmapped, question);
+  }
+  wait_until (dialog_settled, dialog);
+  stored = ob_accounts_get (ob_engine_get_store (engine), account->id, &error);
+  g_assert_no_error (error);
+  g_assert_true (stored->smtp_pins == NULL || stored->smtp_pins[0] == NULL);
+  g_clear_pointer (&stored, ob_account_free);
+
+  /* Trust: exactly the certificate shown, then the test passes. */
+  fw.found = NULL;
+  ob_account_dialog_test (dialog);
+  wait_until (window_of_type_shown, &fw);
+  fingerprint = strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (fw.found)),
+                        "SHA-256 fingerprint:\n");
+  g_assert_nonnull (fingerprint);
+  fingerprint += strlen ("SHA-256 fingerprint:\n");
+  {
+    /* Shown as AB:CD:..., stored as the pin's normal form */
+    g_autofree char *shown = g_strndup (fingerprint, strcspn (fingerprint, "\n"));
+    g_autofree char *sha256 = ob_tls_normalize_pin (shown);
+
+    g_assert_cmpuint (strlen (shown), ==, 32 * 3 - 1);
+    g_assert_nonnull (sha256);
+
+    adw_message_dialog_response (ADW_MESSAGE_DIALOG (fw.found), "trust");
+    wait_until (dialog_settled, dialog);
+    g_assert_cmpstr (ob_account_dialog_get_error (dialog), ==, NULL);
+    stored = ob_accounts_get (ob_engine_get_store (engine), account->id, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (stored->smtp_pins);
+    g_assert_cmpuint (g_strv_length (stored->smtp_pins), ==, 1);
+    g_assert_cmpstr (stored->smtp_pins[0], ==, sha256);
+  }
+  save_screenshot (GTK_WIDGET (dialog), "account-trusted");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
 }
 
 /* ---- Campaigns ------------------------------------------------------------- */
@@ -1283,12 +1566,18 @@ test_campaign_editor (Fixture       *f,
   wait_for_paint (window);
   save_screenshot (window, "campaign-sequence");
 
-  /* Phone width: the switcher moves to the bottom, nothing is cut off. */
-  gtk_window_set_default_size (GTK_WINDOW (window), 400, 760);
+  /* Phone width (360 px, GNOME's smallest): the switcher moves to the
+   * bottom and every page fits, nothing is cut off. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 760);
   adw_view_stack_set_visible_child_name (stack, "settings");
   wait_until (switcher_at_bottom, window);
   wait_for_paint (window);
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 360);
   save_screenshot (window, "campaign-settings-narrow");
+  adw_view_stack_set_visible_child_name (stack, "sequence");
+  wait_for_paint (window);
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 360);
+  save_screenshot (window, "campaign-sequence-narrow");
   gtk_window_set_default_size (GTK_WINDOW (window), 920, 780);
 
   /* Start, then pause. */
@@ -1529,8 +1818,9 @@ test_dashboard_seeded (Fixture       *f,
   wait_until (results_filled, results);
   wait_for_paint (window);
   save_screenshot (window, "campaign-results-dark");
-  gtk_window_set_default_size (GTK_WINDOW (window), 400, 800);
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 800);
   wait_for_paint (window);
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 360);
   save_screenshot (window, "campaign-results-narrow-dark");
 
   g_settings_set_string (settings, "color-scheme", "default");
@@ -1974,6 +2264,10 @@ main (int    argc,
   g_test_add ("/ui/accounts/online-account", Fixture, NULL, fixture_setup,
               test_accounts_online_account, fixture_teardown);
 #endif
+  g_test_add ("/ui/accounts/trust-certificate", Fixture, NULL, fixture_setup,
+              test_accounts_trust_certificate, fixture_teardown);
+  g_test_add ("/ui/accounts/sign-in-with-google", Fixture, NULL, fixture_setup,
+              test_accounts_sign_in_with_google, fixture_teardown);
   g_test_add ("/ui/campaigns/build-check-preview-start", Fixture, NULL, fixture_setup,
               test_campaign_editor, fixture_teardown);
   g_test_add ("/ui/dashboard/seeded-light-dark-narrow", Fixture, NULL, fixture_setup,

@@ -110,3 +110,63 @@ write_test_file (const char *dir,
   g_assert_no_error (error);
   return path;
 }
+
+/**
+ * fault_server_start:
+ * @first_arg: the script's first argument; "@DIR@" anywhere stands for
+ *   @server->dir, a fresh scratch folder
+ *
+ * Starts tests/smtp-fault-server.py and waits for its "PORT n" line. Its
+ * stdin is a pipe from this process: with --exit-on-stdin-eof the server
+ * goes when the test does, even when the test aborts.
+ */
+void
+fault_server_start (FaultServer *server,
+                    const char  *first_arg,
+                    ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  va_list ap;
+
+  server->dir = g_dir_make_tmp ("ob-fault-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (argv, g_strdup ("/usr/bin/python3"));
+  g_ptr_array_add (argv, g_test_build_filename (G_TEST_DIST, "smtp-fault-server.py", NULL));
+  va_start (ap, first_arg);
+  for (const char *a = first_arg; a != NULL; a = va_arg (ap, const char *))
+    {
+      g_auto(GStrv) parts = g_strsplit (a, "@DIR@", -1);
+
+      g_ptr_array_add (argv, g_strjoinv (server->dir, parts));
+    }
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  server->process = g_subprocess_newv ((const char * const *) argv->pdata,
+                                       G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "PORT "));
+  server->port = (guint16) g_ascii_strtoull (line + 5, NULL, 10);
+}
+
+void
+fault_server_stop (FaultServer *server)
+{
+  if (server->process != NULL)
+    {
+      g_subprocess_force_exit (server->process);
+      g_subprocess_wait (server->process, NULL, NULL);
+      g_clear_object (&server->process);
+    }
+  if (server->dir != NULL)
+    remove_tree (server->dir);
+  g_clear_pointer (&server->dir, g_free);
+}

@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -31,6 +31,21 @@ char *write_test_file (const char *dir,
                        const char *name,
                        const char *contents);
 
+/* tests/smtp-fault-server.py, running for one test: started with its
+ * arguments (NULL-terminated), listening on 127.0.0.1:port. */
+typedef struct
+{
+  GSubprocess *process;
+  guint16      port;
+  char        *dir;      /* a scratch folder, e.g. for --self-signed */
+} FaultServer;
+
+void fault_server_start (FaultServer *server,
+                         const char  *first_arg,
+                         ...) G_GNUC_NULL_TERMINATED;
+void fault_server_stop  (FaultServer *server);
+
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FaultServer, fault_server_stop)
 
 G_END_DECLS

@@ -20,6 +20,7 @@
 #include <gio/gunixoutputstream.h>
 
 #include "ob-accounts.h"
+#include "ob-oauth.h"
 #include "ob-dnc.h"
 #include "ob-engine.h"
 #include "ob-export.h"
@@ -52,7 +53,7 @@ static const ObCliCommand commands[] = {
     N_("Write prospects as CSV to standard output"), cmd_export },
   { "block", "block add|remove|list [ADDR|@DOMAIN]",
     N_("Manage the do-not-contact list"), cmd_block },
-  { "account", "account add|list|online|test|remove [NAME] [OPTIONS]",
+  { "account", "account add|list|online|test|sign-in|remove [NAME] [OPTIONS]",
     N_("Manage the mailboxes you send from"), cmd_account },
   { "campaign", "campaign create --from FILE | list | show NAME | start NAME | pause NAME",
     N_("Create, inspect, start and pause campaigns"), ob_cli_cmd_campaign },
@@ -101,10 +102,15 @@ print_usage (FILE *out)
   fprintf (out, "  %-28s %s\n", "", _("Add a mailbox; SECURITY is tls, starttls or insecure"));
   fprintf (out, "  %-28s %s\n", "account add --goa ID [OPTIONS]",
            _("Use a mail account of GNOME Online Accounts"));
+  fprintf (out, "  %s\n", "account add --oauth google|microsoft --email ADDR [--name NAME] [OPTIONS]");
+  fprintf (out, "  %-28s %s\n", "",
+           _("Add a mailbox that signs in with Google or Microsoft: prints the page to open"));
   fprintf (out, "  %-28s %s\n", "account list [--json]", _("List the accounts"));
   fprintf (out, "  %-28s %s\n", "account online [--json]",
            _("List the Online Accounts with mail (their IDs for --goa)"));
   fprintf (out, "  %-28s %s\n", "account test NAME", _("Connect to both servers and log in"));
+  fprintf (out, "  %-28s %s\n", "account sign-in NAME",
+           _("Sign in again with Google or Microsoft (prints the page to open)"));
   fprintf (out, "  %-28s %s\n", "account remove NAME", _("Remove an account and its passwords"));
   fprintf (out, "\n%s\n", _("Account add options:"));
   fprintf (out, "  %-28s %s\n", "--preset ID",
@@ -117,6 +123,8 @@ print_usage (FILE *out)
            _("Read the password from standard input (first line)"));
   fprintf (out, "  %-28s %s\n", "--imap-password-stdin",
            _("Read a different IMAP password from the next line"));
+  fprintf (out, "  %-28s %s\n", "--oauth-timeout SECONDS",
+           _("How long --oauth waits for the browser (default 300)"));
   fprintf (out, "  %-28s %s\n", "--ca-file PEM", _("Trust one more CA for this account"));
   fprintf (out, "  %-28s %s\n", "--pin [smtp:|imap:]SHA256",
            _("Trust this exact certificate (repeatable)"));
@@ -889,6 +897,61 @@ warn_insecure (const char *side)
                      "every message cross the network readable by anyone on the way\n"), side);
 }
 
+static void
+print_sign_in_url (const char *url,
+                   gpointer    user_data)
+{
+  printf ("%s\n%s\n", _("Open this page in your browser and sign in; Outbound waits for it:"),
+          url);
+  fflush (stdout);
+}
+
+/* Signs in first: nothing is added when the rep gives up in the browser. */
+static int
+account_add_oauth (ObEngine  *engine,
+                   ObAccount *account,
+                   guint      timeout_seconds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObOAuthConfig) config = NULL;
+  g_autoptr(ObOAuthTokens) tokens = NULL;
+  g_autoptr(ObAccount) existing = NULL;
+
+  config = ob_oauth_config_load (account->oauth_provider, &error);
+  if (config == NULL)
+    return ob_cli_failure (error);
+  existing = ob_accounts_get_by_name (ob_engine_get_store (engine), account->name, NULL);
+  if (existing != NULL)
+    {
+      g_set_error (&error, OB_ACCOUNT_ERROR, OB_ACCOUNT_ERROR_EXISTS,
+                   _("An account named “%s” already exists"), account->name);
+      return ob_cli_failure (error);
+    }
+
+  tokens = ob_oauth_sign_in_sync (config, account->email, timeout_seconds, print_sign_in_url,
+                                  NULL, NULL, &error);
+  if (tokens == NULL)
+    return ob_cli_failure (error);
+
+  if (!ob_accounts_add (ob_engine_get_store (engine), account, &error))
+    return ob_cli_failure (error);
+  if (!ob_oauth_store_tokens (account, tokens, NULL, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The account was not added: %s"),
+                                                  error->message);
+
+      ob_secrets_delete_sync (account->keyring_id, NULL, NULL);
+      ob_accounts_remove (ob_engine_get_store (engine), account->id, NULL);
+      g_clear_error (&error);
+      g_set_error_literal (&error, OB_SECRETS_ERROR, 0, message);
+      return ob_cli_failure (error);
+    }
+  /* Translators: the last %s is Google or Microsoft */
+  printf (_("Added account “%s” (%s), signed in with %s\n"), account->name, account->email,
+          ob_oauth_provider_name (account->oauth_provider));
+  return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+}
+
 static int
 account_add (ObCliGlobals  *globals,
              int            argc,
@@ -904,6 +967,7 @@ account_add (ObCliGlobals  *globals,
   gboolean smtp_given = FALSE, imap_given = FALSE, imap_user_given = FALSE;
   gboolean email_given = FALSE, user_given = FALSE;
   g_autofree char *goa_id = NULL;
+  guint oauth_timeout = OB_OAUTH_DEFAULT_TIMEOUT_SECONDS;
 
   for (int i = 2; i < argc; i++)
     {
@@ -1018,6 +1082,26 @@ account_add (ObCliGlobals  *globals,
           g_free (goa_id);
           goa_id = g_strdup (value);
         }
+      else if (ob_cli_option_value (argc, argv, &i, "--oauth", &value))
+        {
+          if (!ob_oauth_provider_is_known (value))
+            return ob_cli_usage_error (_("account add: --oauth takes google or microsoft"));
+          g_free (account->oauth_provider);
+          account->oauth_provider = g_strdup (value);
+          g_free (account->auth_method);
+          account->auth_method = g_strdup (OB_AUTH_METHOD_OAUTH2);
+        }
+      else if (ob_cli_option_value (argc, argv, &i, "--oauth-timeout", &value))
+        {
+          char *end = NULL;
+          guint64 seconds = value != NULL ? g_ascii_strtoull (value, &end, 10) : 0;
+
+          if (value == NULL || !g_ascii_isdigit (value[0]) || *end != '\0' || seconds < 1
+              || seconds > 3600)
+            return ob_cli_usage_error (_("account add: --oauth-timeout needs a number of seconds "
+                                         "from 1 to 3600"));
+          oauth_timeout = (guint) seconds;
+        }
       else if (g_strcmp0 (argv[i], "--password-stdin") == 0)
         password_stdin = TRUE;
       else if (g_strcmp0 (argv[i], "--imap-password-stdin") == 0)
@@ -1035,10 +1119,10 @@ account_add (ObCliGlobals  *globals,
 
       /* Everything GOA keeps comes from GOA, and only from there. */
       if (email_given || smtp_given || imap_given || preset != NULL || user_given || imap_user_given
-          || password_stdin || imap_password_stdin)
+          || password_stdin || imap_password_stdin || account->oauth_provider != NULL)
         return ob_cli_usage_error (_("account add: --goa takes the address, servers, logins and passwords "
                                      "from GNOME Online Accounts: leave out --email, --smtp, --imap, "
-                                     "--preset, --user, --imap-user and --password-stdin"));
+                                     "--preset, --user, --imap-user, --password-stdin and --oauth"));
       if (!ob_goa_is_supported ())
         {
           ob_goa_get_mail_account (goa_id, NULL, &error);
@@ -1048,6 +1132,21 @@ account_add (ObCliGlobals  *globals,
       if (mail == NULL)
         return ob_cli_failure (error);
       ob_goa_apply (account, mail);
+    }
+
+  if (account->oauth_provider != NULL)
+    {
+      if (password_stdin)
+        return ob_cli_usage_error (_("account add: --oauth signs in with the provider; it takes "
+                                     "no password"));
+      /* The provider's servers unless written out. */
+      if (preset == NULL && !smtp_given)
+        preset = ob_account_preset_find (ob_oauth_provider_preset (account->oauth_provider));
+      if (account->name[0] == '\0' && account->email[0] != '\0')
+        {
+          g_free (account->name);
+          account->name = g_strdup (account->email);
+        }
     }
 
   if (account->name[0] == '\0')
@@ -1107,6 +1206,9 @@ account_add (ObCliGlobals  *globals,
   if (engine == NULL)
     return ob_cli_failure (error);
 
+  if (account->oauth_provider != NULL)
+    return account_add_oauth (engine, account, oauth_timeout);
+
   if (!ob_accounts_add (ob_engine_get_store (engine), account, &error))
     return ob_cli_failure (error);
 
@@ -1157,6 +1259,9 @@ account_to_json (ObJsonWriter    *json,
   ob_json_writer_string (json, "name", a->name);
   ob_json_writer_string (json, "email", a->email);
   ob_json_writer_string (json, "display_name", a->display_name);
+  ob_json_writer_string (json, "auth", a->auth_method);
+  if (a->oauth_provider != NULL)
+    ob_json_writer_string (json, "oauth_provider", a->oauth_provider);
   ob_json_writer_begin_object (json, "smtp");
   ob_json_writer_string (json, "host", a->smtp_host);
   ob_json_writer_int (json, "port", a->smtp_port);
@@ -1339,6 +1444,44 @@ account_test (ObCliGlobals *globals,
   return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
 }
 
+/* An OAuth account whose sign-in the provider no longer accepts: new
+ * tokens, and the account released if it was held for it. */
+static int
+account_sign_in (ObCliGlobals *globals,
+                 const char   *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObEngine) engine = NULL;
+  g_autoptr(ObAccount) account = NULL;
+  g_autoptr(ObOAuthConfig) config = NULL;
+  g_autoptr(ObOAuthTokens) tokens = NULL;
+
+  engine = ob_engine_new (globals->db_path, &error);
+  if (engine == NULL)
+    return ob_cli_failure (error);
+  account = ob_accounts_get_by_name (ob_engine_get_store (engine), name, &error);
+  if (account == NULL)
+    return ob_cli_failure (error);
+  if (g_strcmp0 (account->auth_method, OB_AUTH_METHOD_OAUTH2) != 0)
+    return ob_cli_usage_error (_("account sign-in: “%s” signs in with a password, not with "
+                                 "Google or Microsoft"), account->name);
+  config = ob_oauth_config_load (account->oauth_provider, &error);
+  if (config == NULL)
+    return ob_cli_failure (error);
+  tokens = ob_oauth_sign_in_sync (config, account->email, OB_OAUTH_DEFAULT_TIMEOUT_SECONDS,
+                                  print_sign_in_url, NULL, NULL, &error);
+  if (tokens == NULL || !ob_oauth_store_tokens (account, tokens, NULL, &error))
+    return ob_cli_failure (error);
+  if (account->state == OB_ACCOUNT_STATE_ERROR
+      && !ob_accounts_set_state (ob_engine_get_store (engine), account->id, OB_ACCOUNT_STATE_OK,
+                                 "", 0, &error))
+    return ob_cli_failure (error);
+  /* Translators: the last %s is Google or Microsoft */
+  printf (_("Account “%s” is signed in again with %s\n"), account->name,
+          ob_oauth_provider_name (account->oauth_provider));
+  return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+}
+
 static int
 cmd_account (ObCliGlobals  *globals,
              int            argc,
@@ -1347,7 +1490,7 @@ cmd_account (ObCliGlobals  *globals,
   const char *action = argc > 1 ? argv[1] : NULL;
 
   if (action == NULL)
-    return ob_cli_usage_error (_("account: add, list, online, test or remove?"));
+    return ob_cli_usage_error (_("account: add, list, online, test, sign-in or remove?"));
 
   if (g_strcmp0 (action, "add") == 0)
     return account_add (globals, argc, argv);
@@ -1376,12 +1519,15 @@ cmd_account (ObCliGlobals  *globals,
       return account_online (as_json);
     }
 
-  if (g_strcmp0 (action, "remove") == 0 || g_strcmp0 (action, "test") == 0)
+  if (g_strcmp0 (action, "remove") == 0 || g_strcmp0 (action, "test") == 0
+      || g_strcmp0 (action, "sign-in") == 0)
     {
       if (argc < 3 || argv[2][0] == '\0')
         return ob_cli_usage_error (_("account %s: which account?"), action);
       if (argc > 3)
         return ob_cli_usage_error (_("account %s: unexpected “%s”"), action, argv[3]);
+      if (g_strcmp0 (action, "sign-in") == 0)
+        return account_sign_in (globals, argv[2]);
       return g_strcmp0 (action, "remove") == 0 ? account_remove (globals, argv[2])
                                                : account_test (globals, argv[2]);
     }

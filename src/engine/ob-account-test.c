@@ -5,8 +5,8 @@
  *
  * Threads: blocking; worker threads and the CLI only.
  *
- * Reads the passwords with ob_secrets_lookup_sync (account->keyring_id,
- * ...) just before connecting; connects SMTP (EHLO, STARTTLS when asked,
+ * Reads the password or OAuth token through ob-credentials just before
+ * logging in; connects SMTP (EHLO, STARTTLS when asked,
  * AUTH, QUIT) and, when ob_account_has_imap(), IMAP (LOGIN, then finds the
  * Sent folder unless provider_saves_sent); fails with the network layer's
  * own error (OB_SMTP_ERROR, OB_IMAP_ERROR, OB_SECRETS_ERROR; the message
@@ -24,6 +24,7 @@
 #include <glib/gi18n.h>
 
 #include "ob-accounts.h"
+#include "ob-credentials.h"
 #include "ob-goa.h"
 #include "ob-imap.h"
 #include "ob-smtp.h"
@@ -37,10 +38,8 @@ test_smtp (const ObAccount   *account,
            GError           **error)
 {
   g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
-  g_autoptr(ObSecret) password = NULL;
   ObTlsEndpoint endpoint = { 0 };
   ObTlsSecurity security = OB_TLS_SECURITY_TLS;
-  const char *login = ob_account_get_smtp_login (account);
 
   ob_tls_security_from_string (ob_security_to_string (account->smtp_security), &security);
   endpoint.host = account->smtp_host;
@@ -59,17 +58,8 @@ test_smtp (const ObAccount   *account,
         *out_untrusted = ob_tls_certificate_copy (ob_smtp_connection_get_peer_certificate (smtp));
       return FALSE;
     }
-  if (account->goa_id != NULL)
-    {
-      if (!ob_goa_smtp_authenticate (smtp, account, cancellable, error))
-        return FALSE;
-    }
-  else if (login != NULL && login[0] != '\0')
-    {
-      password = ob_secrets_lookup_sync (account->keyring_id, OB_SECRET_SMTP, cancellable, error);
-      if (password == NULL || !ob_smtp_connection_authenticate (smtp, login, password, error))
-        return FALSE;
-    }
+  if (!ob_credentials_authenticate_smtp (smtp, account, cancellable, error))
+    return FALSE;
   ob_smtp_connection_close (smtp);
   return TRUE;
 }

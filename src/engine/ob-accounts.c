@@ -151,6 +151,7 @@ ob_account_copy (const ObAccount *account)
   copy->display_name = g_strdup (account->display_name);
   copy->signature = g_strdup (account->signature);
   copy->auth_method = g_strdup (account->auth_method);
+  copy->oauth_provider = g_strdup (account->oauth_provider);
   copy->goa_id = g_strdup (account->goa_id);
   copy->smtp_host = g_strdup (account->smtp_host);
   copy->smtp_user = g_strdup (account->smtp_user);
@@ -176,6 +177,7 @@ ob_account_free (ObAccount *account)
   g_free (account->display_name);
   g_free (account->signature);
   g_free (account->auth_method);
+  g_free (account->oauth_provider);
   g_free (account->goa_id);
   g_free (account->smtp_host);
   g_free (account->smtp_user);
@@ -417,6 +419,12 @@ ob_account_validate (const ObAccount  *account,
   if (has_control (account->imap_user, FALSE) || strlen (account->imap_user) > MAX_FIELD)
     return invalid (error, _("The IMAP user name must be one line of text"));
 
+  if (g_strcmp0 (account->auth_method, "oauth2") == 0
+      && g_strcmp0 (account->oauth_provider, "google") != 0
+      && g_strcmp0 (account->oauth_provider, "microsoft") != 0)
+    return invalid (error, _("An account that signs in with OAuth needs its provider: google "
+                             "or microsoft"));
+
   if (account->ca_file != NULL && account->ca_file[0] != '\0' &&
       !g_file_test (account->ca_file, G_FILE_TEST_IS_REGULAR))
     return invalid (error, _("The CA certificate file “%s” does not exist"), account->ca_file);
@@ -588,7 +596,7 @@ ob_account_apply_preset (ObAccount             *account,
   " smtp_host, smtp_port, smtp_security, smtp_user," \
   " imap_host, imap_port, imap_security, imap_user," \
   " ca_file, sent_folder, provider_saves_sent, daily_limit, pause_min, pause_max," \
-  " state, state_reason, paused_until, created_at"
+  " state, state_reason, paused_until, created_at, oauth_provider"
 
 static char *
 column_dup (sqlite3_stmt *stmt,
@@ -642,6 +650,7 @@ account_from_row (sqlite3_stmt *stmt)
   account->state_reason = column_dup (stmt, c++);
   account->paused_until = sqlite3_column_int64 (stmt, c++);
   account->created_at = sqlite3_column_int64 (stmt, c++);
+  account->oauth_provider = column_dup_nullable (stmt, c++);
   return account;
 }
 
@@ -793,6 +802,29 @@ bind_state (sqlite3_stmt    *stmt,
     sqlite3_bind_null (stmt, i++);
 }
 
+/* Its own statement, so that the positional settings above stay as they are. */
+static gboolean
+save_oauth_provider (ObStore          *store,
+                     const ObAccount  *account,
+                     GError          **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = ob_store_prepare (store, "UPDATE accounts SET oauth_provider = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_nullable (stmt, 1, g_strcmp0 (account->auth_method, "oauth2") == 0
+                          ? account->oauth_provider : NULL);
+  sqlite3_bind_int64 (stmt, 2, account->id);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    {
+      ob_store_set_error_from_db (store, rc, error, "account sign-in provider");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 name_taken (ObStore     *store,
             const char  *name,
@@ -897,7 +929,8 @@ ob_accounts_add (ObStore    *store,
   account->created_at = sqlite3_column_int64 (stmt, 1);
   g_clear_pointer (&stmt, sqlite3_finalize);
 
-  if (!save_pins (store, account, error) || !ob_store_commit (store, error))
+  if (!save_pins (store, account, error) || !save_oauth_provider (store, account, error)
+      || !ob_store_commit (store, error))
     {
       account->id = 0;
       goto rollback;
@@ -962,7 +995,8 @@ ob_accounts_update (ObStore          *store,
       goto rollback;
     }
 
-  if (!save_pins (store, account, error) || !ob_store_commit (store, error))
+  if (!save_pins (store, account, error) || !save_oauth_provider (store, account, error)
+      || !ob_store_commit (store, error))
     goto rollback;
   return TRUE;
 

@@ -68,6 +68,8 @@ typedef enum
  * @smtp_pins, @imap_pins: SHA-256 fingerprints of certificates the user
  *   trusted, 64 lower-case hex digits each (%NULL-terminated, may be empty)
  * @paused_until: Unix time, 0 when not set
+ * @oauth_provider: "google" or "microsoft" when @auth_method is "oauth2"
+ *   (see ob-oauth.h), else %NULL
  *
  * Every column of the accounts table, plus its pins. A plain boxed struct:
  * copy it to keep it, change the fields, then ob_accounts_update().
@@ -102,6 +104,7 @@ typedef struct
   gint64          created_at;
   GStrv           smtp_pins;
   GStrv           imap_pins;
+  char           *oauth_provider;
 } ObAccount;
 
 /**

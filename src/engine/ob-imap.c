@@ -37,6 +37,7 @@
 #include <glib/gi18n.h>
 #include <libetpan/libetpan.h>
 
+#include "ob-credentials.h"
 #include "ob-goa.h"
 #include "ob-imap.h"
 #include "ob-outbox.h"
@@ -1098,8 +1099,9 @@ ob_imap_connection_get_peer_certificate (ObImapConnection *self)
  * @account: an account with an IMAP side
  * @timeout_seconds: for connecting and every read; 0: the default
  *
- * Opens and logs in. The password is read from the keyring here and wiped
- * after. Errors: #OB_IMAP_ERROR, or the keyring's own.
+ * Opens and logs in (ob-credentials: the password from the keyring, read
+ * here and wiped after, or XOAUTH2). Errors: #OB_IMAP_ERROR, the keyring's
+ * own, #OB_OAUTH_ERROR.
  */
 ObImapConnection *
 ob_imap_connect_account (const ObAccount *account,
@@ -1108,7 +1110,6 @@ ob_imap_connect_account (const ObAccount *account,
                          GError         **error)
 {
   g_autoptr(ObImapConnection) imap = NULL;
-  g_autoptr(ObSecret) password = NULL;
   g_autoptr(ObAccount) followed = NULL;
   ObTlsEndpoint endpoint = { 0 };
   ObTlsSecurity security = OB_TLS_SECURITY_TLS;
@@ -1140,12 +1141,7 @@ ob_imap_connect_account (const ObAccount *account,
   imap = ob_imap_connection_new ();
   if (!ob_imap_connection_open (imap, &endpoint, cancellable, error))
     return NULL;
-  if (account->goa_id != NULL)
-    return ob_goa_imap_login (imap, account, cancellable, error) ? g_steal_pointer (&imap) : NULL;
-  password = ob_secrets_lookup_sync (account->keyring_id, OB_SECRET_IMAP, cancellable, error);
-  if (password == NULL)
-    return NULL;
-  if (!ob_imap_connection_login (imap, ob_account_get_imap_login (account), password, error))
+  if (!ob_credentials_login_imap (imap, account, cancellable, error))
     return NULL;
   return g_steal_pointer (&imap);
 }

@@ -14,7 +14,8 @@
  *             may change, nor its row id, which every store starts at 1
  *             and sqlite may give again after a delete: two stores (--db)
  *             share one keyring.
- *   protocol  "smtp", "imap" or "oauth2-refresh"
+ *   protocol  "smtp", "imap", "oauth2-refresh" or "oauth2-access" (the
+ *             access token and its expiry, see ob-oauth.c)
  * Items go to the default collection ("login" in GNOME Keyring), labelled
  * for people who look in Passwords and Keys. There is no fallback: without a
  * Secret Service, nothing is stored and the error says what to install.
@@ -52,6 +53,8 @@ ob_secret_protocol_to_string (ObSecretProtocol protocol)
       return "imap";
     case OB_SECRET_OAUTH2_REFRESH:
       return "oauth2-refresh";
+    case OB_SECRET_OAUTH2_ACCESS:
+      return "oauth2-access";
     default:
       g_return_val_if_reached (NULL);
     }

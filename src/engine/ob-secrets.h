@@ -39,6 +39,7 @@ typedef enum
   OB_SECRET_SMTP,
   OB_SECRET_IMAP,
   OB_SECRET_OAUTH2_REFRESH,
+  OB_SECRET_OAUTH2_ACCESS,    /* "EXPIRES_AT TOKEN": see ob-oauth.c */
 } ObSecretProtocol;
 
 GQuark      ob_secrets_error_quark       (void);

@@ -26,8 +26,10 @@
 
 #include "ob-accounts.h"
 #include "ob-campaign.h"
+#include "ob-credentials.h"
 #include "ob-goa.h"
 #include "ob-imap.h"
+#include "ob-oauth.h"
 #include "ob-outbox.h"
 #include "ob-schedule.h"
 #include "ob-secrets.h"
@@ -231,10 +233,8 @@ ob_sender_open_smtp (ObStore       *store,
 {
   g_autoptr(ObAccount) account = NULL;
   g_autoptr(ObSmtpConnection) smtp = NULL;
-  g_autoptr(ObSecret) password = NULL;
   ObTlsEndpoint endpoint = { 0 };
   ObTlsSecurity security = OB_TLS_SECURITY_TLS;
-  const char *login;
 
   account = ob_accounts_get (store, account_id, error);
   if (account == NULL)
@@ -254,15 +254,8 @@ ob_sender_open_smtp (ObStore       *store,
   if (!ob_smtp_connection_open (smtp, &endpoint, cancellable, error))
     return NULL;
 
-  if (account->goa_id != NULL)
-    return ob_goa_smtp_authenticate (smtp, account, cancellable, error) ? g_steal_pointer (&smtp) : NULL;
-  login = ob_account_get_smtp_login (account);
-  if (login != NULL && login[0] != '\0')
-    {
-      password = ob_secrets_lookup_sync (account->keyring_id, OB_SECRET_SMTP, cancellable, error);
-      if (password == NULL || !ob_smtp_connection_authenticate (smtp, login, password, error))
-        return NULL;
-    }
+  if (!ob_credentials_authenticate_smtp (smtp, account, cancellable, error))
+    return NULL;
   return g_steal_pointer (&smtp);
 }
 
@@ -376,7 +369,8 @@ ensure_connection (ObSender  *self,
   /* Only a passing network problem retries by itself; certificates,
    * passwords and a missing keyring wait for the rep (Geary does the same). */
   if ((error->domain == OB_TLS_ERROR && ob_tls_error_is_transient (error))
-      || g_error_matches (error, OB_SMTP_ERROR, OB_SMTP_ERROR_TRANSIENT))
+      || g_error_matches (error, OB_SMTP_ERROR, OB_SMTP_ERROR_TRANSIENT)
+      || g_error_matches (error, OB_OAUTH_ERROR, OB_OAUTH_ERROR_NETWORK))
     {
       *retry_at = g_get_real_time () / G_USEC_PER_SEC + ERROR_BACKOFF_SECONDS;
       post (self, OB_SENDER_ERROR, NULL, *retry_at, error->message);

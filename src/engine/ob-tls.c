@@ -360,6 +360,30 @@ ob_tls_describe_problems (ObTlsCertificateFlags problems)
   return g_strjoinv ("; ", (char **) parts->pdata);
 }
 
+/**
+ * ob_tls_format_fingerprint:
+ * @sha256: a fingerprint in lower-case hex, as in ObTlsCertificate
+ *
+ * The fingerprint as people compare it: upper-case pairs joined by colons,
+ * the form `openssl x509 -fingerprint -sha256` and browsers print, which
+ * an administrator would read out. ob_tls_normalize_pin() takes it back.
+ */
+char *
+ob_tls_format_fingerprint (const char *sha256)
+{
+  GString *out = g_string_sized_new (96);
+
+  g_return_val_if_fail (sha256 != NULL, NULL);
+
+  for (gsize i = 0; sha256[i] != '\0'; i++)
+    {
+      if (i > 0 && i % 2 == 0)
+        g_string_append_c (out, ':');
+      g_string_append_c (out, g_ascii_toupper (sha256[i]));
+    }
+  return g_string_free (out, FALSE);
+}
+
 /* Control characters (CR, LF, ESC, DEL...) become spaces, runs of spaces
  * one, and the text valid UTF-8: server text is shown and logged, never
  * interpreted. */

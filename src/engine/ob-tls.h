@@ -185,6 +185,7 @@ gboolean          ob_tls_verify_chain          (GPtrArray           *chain,
 
 char             *ob_tls_normalize_pin         (const char          *pin);
 char             *ob_tls_describe_problems     (ObTlsCertificateFlags problems);
+char             *ob_tls_format_fingerprint    (const char          *sha256);
 char             *ob_tls_sanitize_text         (const char          *text,
                                                 gssize               length);
 

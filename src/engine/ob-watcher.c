@@ -46,6 +46,7 @@
 #include "ob-dnc.h"
 #include "ob-email.h"
 #include "ob-imap.h"
+#include "ob-oauth.h"
 #include "ob-outbox.h"
 #include "ob-watcher.h"
 
@@ -1115,9 +1116,23 @@ watcher_thread (gpointer data)
       /* A connection that lived a while starts the backoff again. */
       if (g_get_monotonic_time () - started > (gint64) BACKOFF_MAX_SECONDS * G_USEC_PER_SEC)
         backoff = BACKOFF_FIRST_SECONDS;
+      /* A sign-in the provider no longer accepts holds the account, as
+       * the sender does: the rep must sign in again. */
+      if (g_error_matches (error, OB_OAUTH_ERROR, OB_OAUTH_ERROR_SIGN_IN_AGAIN)
+          || g_error_matches (error, OB_OAUTH_ERROR, OB_OAUTH_ERROR_CLIENT))
+        {
+          g_autoptr(GError) hold_error = NULL;
+
+          if (!ob_outbox_hold_account (store, account->id, "error", error->message, 0,
+                                       &hold_error))
+            g_warning ("Cannot hold account %" G_GINT64_FORMAT ": %s", account->id,
+                       hold_error->message);
+        }
       if (error != NULL && (g_error_matches (error, OB_IMAP_ERROR, OB_IMAP_ERROR_AUTH) ||
                             g_error_matches (error, OB_IMAP_ERROR, OB_IMAP_ERROR_TLS) ||
-                            error->domain == OB_SECRETS_ERROR))
+                            error->domain == OB_SECRETS_ERROR ||
+                            (error->domain == OB_OAUTH_ERROR &&
+                             error->code != OB_OAUTH_ERROR_NETWORK)))
         wait = NEEDS_REP_SECONDS;
       else
         {

@@ -11,7 +11,10 @@
  * Remove. Save and Remove run on a GTask thread with the thread's own store
  * connection and the blocking keyring calls (a keyring prompt may wait for
  * the user), so the main loop never waits; the window then hears of it
- * through the engine's "store-changed".
+ * through the engine's "store-changed". "Sign in with Google/Microsoft"
+ * fills the provider's servers and, on Add (or Sign In Again), runs the
+ * OAuth sign-in on that thread too: the page it gives is opened in the
+ * browser from the main thread, the tokens go to the keyring only.
  */
 
 #define G_LOG_DOMAIN "ob-account-dialog"
@@ -22,6 +25,7 @@
 
 #include "ob-account-dialog.h"
 #include "ob-goa.h"
+#include "ob-oauth.h"
 #include "ob-secrets.h"
 #include "ob-window.h"
 
@@ -36,6 +40,7 @@ struct _ObAccountDialog
   GtkSpinner          *spinner;
   GtkStack            *stack;
   AdwPreferencesGroup *goa_group;
+  AdwPreferencesGroup *oauth_group;
   AdwPreferencesGroup *provider_group;
   AdwPreferencesPage  *form_page;
   AdwPreferencesGroup *mailbox_group;
@@ -62,6 +67,7 @@ struct _ObAccountDialog
   GtkTextView         *signature_view;
   GtkWidget           *remove_group;
   GtkWidget           *test_button;
+  GtkWidget           *sign_in_again_button;
   GtkRevealer         *result_revealer;
   GtkLabel            *result_label;
   GtkRevealer         *error_revealer;
@@ -75,6 +81,8 @@ struct _ObAccountDialog
   GCancellable        *cancellable;
   char                *error;
   const char          *state;
+  ObAccountDialogUriFunc open_uri;
+  gpointer             open_uri_data;
 };
 
 G_DEFINE_FINAL_TYPE (ObAccountDialog, ob_account_dialog, ADW_TYPE_WINDOW)
@@ -191,6 +199,35 @@ on_pause_changed (ObAccountDialog *self)
   show_error (self, NULL);
 }
 
+static gboolean
+is_oauth (const ObAccount *account)
+{
+  return g_strcmp0 (account->auth_method, OB_AUTH_METHOD_OAUTH2) == 0;
+}
+
+/* An OAuth account has no password to type; a saved one can sign in again. */
+static void
+update_oauth_mode (ObAccountDialog *self)
+{
+  gboolean oauth = is_oauth (self->account);
+  /* An Online Account's password is GOA's, not typed here either. */
+  gboolean typed = !oauth && self->account->goa_id == NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->password_row), typed);
+  gtk_widget_set_visible (GTK_WIDGET (self->imap_password_row), typed);
+  gtk_widget_set_visible (self->sign_in_again_button, oauth && self->account->id != 0);
+  if (oauth && self->account->id != 0)
+    {
+      g_autofree char *text =
+        /* Translators: %s is Google or Microsoft */
+        g_strdup_printf (_("Signs in with %s; no password is kept."),
+                         ob_oauth_provider_name (self->account->oauth_provider));
+      g_autofree char *markup = g_markup_escape_text (text, -1);
+
+      adw_preferences_group_set_description (self->mailbox_group, markup);
+    }
+}
+
 static void
 fill_form (ObAccountDialog *self)
 {
@@ -241,6 +278,7 @@ fill_form (ObAccountDialog *self)
                                              "the keyring."));
   update_server_subtitles (self);
   on_pause_changed (self);
+  update_oauth_mode (self);
   show_error (self, NULL);
 }
 
@@ -275,6 +313,45 @@ ob_account_dialog_choose_preset (ObAccountDialog *self,
   gtk_stack_set_visible_child_name (self->stack, "form");
   set_state (self, "form");
   gtk_widget_grab_focus (GTK_WIDGET (self->email_row));
+}
+
+/**
+ * ob_account_dialog_choose_oauth:
+ * @provider: "google" or "microsoft"
+ *
+ * What "Sign in with Google/Microsoft" does: the provider's servers in the
+ * form, no password; Add opens the browser to sign in.
+ */
+void
+ob_account_dialog_choose_oauth (ObAccountDialog *self,
+                                const char      *provider)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *note = NULL;
+
+  g_return_if_fail (OB_IS_ACCOUNT_DIALOG (self));
+  g_return_if_fail (ob_oauth_provider_is_known (provider));
+
+  ob_account_dialog_choose_preset (self, ob_oauth_provider_preset (provider));
+  g_free (self->account->auth_method);
+  self->account->auth_method = g_strdup (OB_AUTH_METHOD_OAUTH2);
+  g_free (self->account->oauth_provider);
+  self->account->oauth_provider = g_strdup (provider);
+  update_oauth_mode (self);
+  /* Translators: %s is Google or Microsoft */
+  title = g_markup_printf_escaped (_("Sign in with %s"), ob_oauth_provider_name (provider));
+  note = g_markup_printf_escaped (_("Add opens %s in your browser: sign in there and allow "
+                                    "Outbound to send and read mail. No password is kept."),
+                                  ob_oauth_provider_name (provider));
+  adw_preferences_group_set_title (self->mailbox_group, title);
+  adw_preferences_group_set_description (self->mailbox_group, note);
+}
+
+static void
+on_oauth_activated (AdwActionRow    *row,
+                    ObAccountDialog *self)
+{
+  ob_account_dialog_choose_oauth (self, g_object_get_data (G_OBJECT (row), "provider"));
 }
 
 static void
@@ -463,11 +540,13 @@ account_from_form (ObAccountDialog *self)
 
 typedef struct
 {
-  ObEngine  *engine;
-  char      *db_path;
-  ObAccount *account;
-  char      *smtp_password;
-  char      *imap_password;
+  ObEngine        *engine;
+  char            *db_path;
+  ObAccount       *account;
+  char            *smtp_password;
+  char            *imap_password;
+  gboolean         sign_in;        /* OAuth: sign in before keeping anything */
+  ObAccountDialog *dialog;         /* for the browser; alive while the task runs */
 } SaveJob;
 
 static SaveJob *
@@ -479,6 +558,7 @@ save_job_new (ObAccountDialog *self,
   job->engine = g_object_ref (self->engine);
   job->db_path = g_strdup (ob_engine_get_db_path (self->engine));
   job->account = account;
+  job->dialog = self;
   return job;
 }
 
@@ -491,6 +571,116 @@ save_job_free (SaveJob *job)
   ob_secrets_free (job->smtp_password);
   ob_secrets_free (job->imap_password);
   g_free (job);
+}
+
+typedef struct
+{
+  ObAccountDialog *dialog;
+  char            *uri;
+} OpenUri;
+
+static void
+open_uri_free (OpenUri *open)
+{
+  g_object_unref (open->dialog);
+  g_free (open->uri);
+  g_free (open);
+}
+
+static void
+uri_shown_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ObAccountDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_show_uri_full_finish (GTK_WINDOW (source), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not open the browser: %s"),
+                                                  error->message);
+
+      show_error (self, message);
+    }
+}
+
+static gboolean
+open_uri_on_main (gpointer data)
+{
+  OpenUri *open = data;
+  ObAccountDialog *self = open->dialog;
+
+  show_result (self, _("Finish signing in in your browser…"));
+  if (self->open_uri != NULL)
+    self->open_uri (open->uri, self->open_uri_data);
+  else
+    gtk_show_uri_full (GTK_WINDOW (self), open->uri, GDK_CURRENT_TIME, self->cancellable,
+                       uri_shown_cb, g_object_ref (self));
+  return G_SOURCE_REMOVE;
+}
+
+/* On the task's thread: the page goes to the main thread to be opened. */
+static void
+open_sign_in_page (const char *uri,
+                   gpointer    user_data)
+{
+  SaveJob *job = user_data;
+  OpenUri *open = g_new0 (OpenUri, 1);
+
+  open->dialog = g_object_ref (job->dialog);
+  open->uri = g_strdup (uri);
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, open_uri_on_main, open,
+                              (GDestroyNotify) open_uri_free);
+}
+
+/* OAuth on a GTask thread: sign in first, so that nothing is kept when
+ * the rep gives up in the browser; then the account, then its tokens. */
+static void
+save_oauth_thread (GTask        *task,
+                   SaveJob      *job,
+                   ObStore      *store,
+                   GCancellable *cancellable)
+{
+  g_autoptr(ObOAuthConfig) config = NULL;
+  g_autoptr(ObOAuthTokens) tokens = NULL;
+  GError *error = NULL;
+  gboolean is_new = job->account->id == 0;
+
+  config = ob_oauth_config_load (job->account->oauth_provider, &error);
+  if (config == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  tokens = ob_oauth_sign_in_sync (config, job->account->email, OB_OAUTH_DEFAULT_TIMEOUT_SECONDS,
+                                  open_sign_in_page, job, cancellable, &error);
+  if (tokens == NULL
+      || !(is_new ? ob_accounts_add (store, job->account, &error)
+                  : ob_accounts_update (store, job->account, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!ob_oauth_store_tokens (job->account, tokens, cancellable, &error))
+    {
+      if (is_new)
+        {
+          ob_secrets_delete_sync (job->account->keyring_id, NULL, NULL);
+          ob_accounts_remove (store, job->account->id, NULL);
+          job->account->id = 0;
+        }
+      g_task_return_error (task, error);
+      return;
+    }
+  /* Held because the old sign-in stopped working: it works again. */
+  if (!is_new && job->account->state == OB_ACCOUNT_STATE_ERROR
+      && !ob_accounts_set_state (store, job->account->id, OB_ACCOUNT_STATE_OK, "", 0, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
 }
 
 /* On a GTask thread: the store, then the keyring. A new account whose
@@ -507,6 +697,11 @@ save_thread (GTask        *task,
   gboolean is_new = job->account->id == 0;
 
   store = ob_store_open_for_thread (job->db_path, &error);
+  if (store != NULL && job->sign_in)
+    {
+      save_oauth_thread (task, job, store, cancellable);
+      return;
+    }
   if (store == NULL ||
       !(is_new ? ob_accounts_add (store, job->account, &error)
                : ob_accounts_update (store, job->account, &error)))
@@ -549,6 +744,7 @@ saved_cb (GObject      *source,
   if (!saved)
     {
       set_state (self, "form");
+      show_result (self, NULL);
       if (error->domain == OB_SECRETS_ERROR)
         {
           g_autofree char *message =
@@ -563,6 +759,17 @@ saved_cb (GObject      *source,
       return;
     }
 
+  if (job->sign_in
+      && g_task_get_source_tag (G_TASK (result)) == (gpointer) ob_account_dialog_sign_in_again)
+    {
+      /* Signed in again: the editor stays, now with a working sign-in. */
+      ob_account_free (self->account);
+      self->account = ob_account_copy (job->account);
+      self->account->state = OB_ACCOUNT_STATE_OK;
+      set_state (self, "form");
+      show_result (self, _("Signed in again. Sending resumes."));
+      return;
+    }
   set_state (self, "done");
   gtk_window_close (GTK_WINDOW (self));
 }
@@ -599,8 +806,13 @@ ob_account_dialog_save (ObAccountDialog *self)
   password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
   imap_password = gtk_editable_get_text (GTK_EDITABLE (self->imap_password_row));
   job = save_job_new (self, g_steal_pointer (&edited));
-  job->smtp_password = password[0] != '\0' ? g_strdup (password) : NULL;
-  job->imap_password = imap_password[0] != '\0' ? g_strdup (imap_password) : NULL;
+  if (!is_oauth (job->account))
+    {
+      job->smtp_password = password[0] != '\0' ? g_strdup (password) : NULL;
+      job->imap_password = imap_password[0] != '\0' ? g_strdup (imap_password) : NULL;
+    }
+  /* A new OAuth account signs in first; an edited one keeps its sign-in. */
+  job->sign_in = is_oauth (job->account) && job->account->id == 0;
 
   show_error (self, NULL);
   set_state (self, "saving");
@@ -608,6 +820,53 @@ ob_account_dialog_save (ObAccountDialog *self)
   g_task_set_source_tag (task, ob_account_dialog_save);
   g_task_set_task_data (task, job, (GDestroyNotify) save_job_free);
   g_task_run_in_thread (task, save_thread);
+}
+
+/**
+ * ob_account_dialog_sign_in_again:
+ *
+ * What Sign In Again does for a saved OAuth account (the one whose sign-in
+ * the provider revoked, held with a reason): the browser, new tokens in
+ * the keyring, the account released.
+ */
+void
+ob_account_dialog_sign_in_again (ObAccountDialog *self)
+{
+  g_autoptr(GTask) task = NULL;
+  SaveJob *job;
+
+  g_return_if_fail (OB_IS_ACCOUNT_DIALOG (self));
+  g_return_if_fail (self->account->id != 0 && is_oauth (self->account));
+
+  if (g_strcmp0 (self->state, "form") != 0)
+    return;
+
+  job = save_job_new (self, ob_account_copy (self->account));
+  job->sign_in = TRUE;
+  show_error (self, NULL);
+  show_result (self, NULL);
+  set_state (self, "saving");
+  task = g_task_new (self, self->cancellable, saved_cb, NULL);
+  g_task_set_source_tag (task, ob_account_dialog_sign_in_again);
+  g_task_set_task_data (task, job, (GDestroyNotify) save_job_free);
+  g_task_run_in_thread (task, save_thread);
+}
+
+static void
+on_sign_in_again_clicked (ObAccountDialog *self)
+{
+  ob_account_dialog_sign_in_again (self);
+}
+
+void
+ob_account_dialog_set_uri_opener (ObAccountDialog        *self,
+                                  ObAccountDialogUriFunc  func,
+                                  gpointer                user_data)
+{
+  g_return_if_fail (OB_IS_ACCOUNT_DIALOG (self));
+
+  self->open_uri = func;
+  self->open_uri_data = user_data;
 }
 
 static void
@@ -676,16 +935,19 @@ offer_trust (ObAccountDialog        *self,
   g_autofree char *from_text = g_date_time_format (from, "%x");
   g_autofree char *until_text = g_date_time_format (until, "%x");
   g_autofree char *problems = ob_tls_describe_problems (certificate->problems);
+  g_autofree char *fingerprint = ob_tls_format_fingerprint (certificate->sha256);
   GtkWidget *dialog;
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Trust This Certificate?"), NULL);
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("%s\n\nIssued to: %s\nIssued by: %s\nValid from %s until %s\n"
-                                    "SHA-256: %s\n\nTrust it only if your mail provider or administrator "
-                                    "confirms this fingerprint. Outbound will accept exactly this "
-                                    "certificate for this account, and no other."),
+                                  _("The server’s certificate cannot be verified: %s.\n\n"
+                                    "Issued to: %s\nIssued by: %s\nValid from %s until %s\n"
+                                    "SHA-256 fingerprint:\n%s\n\nTrust it only if your mail "
+                                    "provider or administrator confirms this fingerprint. Outbound "
+                                    "will accept exactly this certificate for this account, and no "
+                                    "other."),
                                   problems, certificate->subject, certificate->issuer, from_text,
-                                  until_text, certificate->sha256);
+                                  until_text, fingerprint);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
                                     "trust", _("_Trust This Certificate"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "trust",
@@ -764,7 +1026,7 @@ pin_thread (GTask        *task,
 {
   SaveJob *job = task_data;
   GError *error = NULL;
-  ObStore *store = ob_store_open_for_thread (job->db_path, &error);
+  g_autoptr(ObStore) store = ob_store_open_for_thread (job->db_path, &error);
 
   if (store == NULL || !ob_accounts_update (store, job->account, &error))
     g_task_return_error (task, error);
@@ -989,6 +1251,7 @@ ob_account_dialog_class_init (ObAccountDialogClass *klass)
   BIND (spinner);
   BIND (stack);
   BIND (goa_group);
+  BIND (oauth_group);
   BIND (provider_group);
   BIND (form_page);
   BIND (mailbox_group);
@@ -1015,6 +1278,7 @@ ob_account_dialog_class_init (ObAccountDialogClass *klass)
   BIND (signature_view);
   BIND (remove_group);
   BIND (test_button);
+  BIND (sign_in_again_button);
   BIND (result_revealer);
   BIND (result_label);
   BIND (error_revealer);
@@ -1024,6 +1288,7 @@ ob_account_dialog_class_init (ObAccountDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_remove_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_test_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_sign_in_again_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_server_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_email_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_pause_changed);
@@ -1033,6 +1298,15 @@ ob_account_dialog_class_init (ObAccountDialogClass *klass)
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, save_shortcut,
                                 NULL);
 }
+
+static const struct
+{
+  const char *id;
+  const char *subtitle;
+} oauth_providers[] = {
+  { "google", N_("Gmail and Google Workspace, in your browser") },
+  { "microsoft", N_("Outlook.com and Microsoft 365, in your browser") },
+};
 
 static void
 ob_account_dialog_init (ObAccountDialog *self)
@@ -1059,6 +1333,25 @@ ob_account_dialog_init (ObAccountDialog *self)
     gtk_widget_set_visible (self->goa_settings_row, FALSE);
     adw_preferences_group_add (self->mailbox_group, self->goa_settings_row);
   }
+
+  for (guint i = 0; i < G_N_ELEMENTS (oauth_providers); i++)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *title = g_strdup_printf (_("Sign in with %s"),
+                                                ob_oauth_provider_name (oauth_providers[i].id));
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _(oauth_providers[i].subtitle));
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                                 gtk_image_new_from_icon_name ("web-browser-symbolic"));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 gtk_image_new_from_icon_name ("go-next-symbolic"));
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data (G_OBJECT (row), "provider", (gpointer) oauth_providers[i].id);
+      g_signal_connect_object (row, "activated", G_CALLBACK (on_oauth_activated), self, 0);
+      adw_preferences_group_add (self->oauth_group, row);
+    }
 
   presets = ob_account_presets (&n_presets);
   for (guint i = 0; i < n_presets; i++)

@@ -19,6 +19,7 @@
 #include "ob-account-dialog.h"
 #include "ob-accounts-page.h"
 #include "ob-accounts.h"
+#include "ob-oauth.h"
 
 struct _ObAccountsPage
 {
@@ -84,6 +85,18 @@ account_row_new (const ObAccount *account)
       gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "accounts.online-accounts");
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
     }
+  /* The provider stopped accepting its sign-in: one click to the browser. */
+  if (account->state == OB_ACCOUNT_STATE_ERROR
+      && g_strcmp0 (account->auth_method, OB_AUTH_METHOD_OAUTH2) == 0)
+    {
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Sign In Again"));
+
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (button, account->state_reason);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "accounts.sign-in-again");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "x", account->id);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+    }
   adw_action_row_add_suffix (ADW_ACTION_ROW (row),
                              gtk_image_new_from_icon_name ("go-next-symbolic"));
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
@@ -135,7 +148,7 @@ ob_accounts_page_has_content (ObPage                *page,
   return presence->accounts;
 }
 
-static void
+static ObAccountDialog *
 present_dialog (ObAccountsPage  *self,
                 const ObAccount *account)
 {
@@ -143,12 +156,13 @@ present_dialog (ObAccountsPage  *self,
   ObAccountDialog *dialog;
 
   if (engine == NULL)
-    return;
+    return NULL;
 
   dialog = ob_account_dialog_new (engine, account);
   gtk_window_set_transient_for (GTK_WINDOW (dialog),
                                 GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
   gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
 }
 
 static void
@@ -157,6 +171,30 @@ add_action (GtkWidget  *widget,
             GVariant   *parameter)
 {
   present_dialog (OB_ACCOUNTS_PAGE (widget), NULL);
+}
+
+/* The editor, already signing in again. */
+static void
+sign_in_again_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  ObAccountsPage *self = OB_ACCOUNTS_PAGE (widget);
+  ObEngine *engine = ob_page_get_engine (OB_PAGE (self));
+  g_autoptr(ObAccount) account = NULL;
+  ObAccountDialog *dialog;
+
+  if (engine == NULL)
+    return;
+  account = ob_accounts_get (ob_engine_get_store (engine), g_variant_get_int64 (parameter), NULL);
+  if (account == NULL || g_strcmp0 (account->auth_method, OB_AUTH_METHOD_OAUTH2) != 0)
+    {
+      reload_accounts (self);
+      return;
+    }
+  dialog = present_dialog (self, account);
+  if (dialog != NULL)
+    ob_account_dialog_sign_in_again (dialog);
 }
 
 static void
@@ -211,6 +249,8 @@ ob_accounts_page_class_init (ObAccountsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "accounts.add", NULL, add_action);
   gtk_widget_class_install_action (widget_class, "accounts.edit", "x", edit_action);
   gtk_widget_class_install_action (widget_class, "accounts.online-accounts", NULL, online_accounts_action);
+  gtk_widget_class_install_action (widget_class, "accounts.sign-in-again", "x",
+                                   sign_in_again_action);
 }
 
 static void

@@ -1401,7 +1401,12 @@ ob_campaign_window_init (ObCampaignWindow *self)
       g_autofree char *name = g_date_time_format (day, "%a");
       g_autofree char *full = g_date_time_format (day, "%A");
 
-      self->day_buttons[i] = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_label (name));
+      GtkWidget *label = gtk_label_new (name);
+
+      /* On a phone the seven share a narrow row: the name shortens there */
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      self->day_buttons[i] = GTK_TOGGLE_BUTTON (gtk_toggle_button_new ());
+      gtk_button_set_child (GTK_BUTTON (self->day_buttons[i]), label);
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->day_buttons[i]), full);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->day_buttons[i]),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, full, -1);

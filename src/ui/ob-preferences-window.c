@@ -22,6 +22,10 @@ struct _ObPreferencesWindow
   GtkSwitch            *background_switch;
   GtkSwitch            *login_switch;
   GtkButton            *open_folder_button;
+  AdwEntryRow          *google_client_id_row;
+  AdwEntryRow          *google_client_secret_row;
+  AdwEntryRow          *microsoft_client_id_row;
+  AdwEntryRow          *microsoft_client_secret_row;
 
   /* owned */
   GSettings            *settings;
@@ -96,6 +100,11 @@ ob_preferences_window_class_init (ObPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, open_folder_button);
   gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, background_switch);
   gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, login_switch);
+  gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, google_client_id_row);
+  gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, google_client_secret_row);
+  gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, microsoft_client_id_row);
+  gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow,
+                                        microsoft_client_secret_row);
   gtk_widget_class_bind_template_callback (widget_class, on_open_folder_clicked);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -115,6 +124,15 @@ ob_preferences_window_init (ObPreferencesWindow *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "start-at-login", self->login_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  /* "Sign in with Google/Microsoft" needs the rep's own registered client. */
+  g_settings_bind (self->settings, "oauth-google-client-id", self->google_client_id_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "oauth-google-client-secret", self->google_client_secret_row,
+                   "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "oauth-microsoft-client-id", self->microsoft_client_id_row,
+                   "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "oauth-microsoft-client-secret",
+                   self->microsoft_client_secret_row, "text", G_SETTINGS_BIND_DEFAULT);
 }
 
 ObPreferencesWindow *
