@@ -577,6 +577,10 @@ test_mail_account (Fixture       *f,
            NULL);
   g_assert_cmpint (r.status, ==, 2);
   cli_result_clear (&r);
+  run_cli (&r, "--db", f->db, "account", "add", "--goa", GOA_ID, "--name", "x", "--oauth", "google", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "--oauth"));
+  cli_result_clear (&r);
 
   /* Mail turned off. */
   write_goa_account (TRUE, FALSE);
