@@ -17,6 +17,8 @@
 #include "ob-campaign-window.h"
 #include "ob-chart.h"
 #include "ob-dashboard-page.h"
+#include "ob-goa.h"
+#include "ob-outbox.h"
 #include "ob-step-editor.h"
 #include "ob-page.h"
 #include "ob-preferences-window.h"
@@ -34,6 +36,10 @@
 #include "ui-helpers.h"
 
 static const char *page_names[] = { "dashboard", "campaigns", "prospects", "accounts" };
+
+/* Where goa-daemon reads accounts.conf (the bus's XDG_CONFIG_HOME, set by
+ * tests/goa-session before isolate_user_dirs() moves this process's). */
+static char *goa_config_home;
 
 typedef struct
 {
@@ -2078,10 +2084,161 @@ test_replies_list_and_label (Fixture       *f,
   wait_until (on_prospects_page, f);
 }
 
+#if HAVE_GOA
+static void
+write_goa_conf (const char *text)
+{
+  g_autofree char *dir = g_build_filename (goa_config_home, "goa-1.0", NULL);
+  g_autofree char *path = g_build_filename (dir, "accounts.conf", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+goa_listed (gpointer data)
+{
+  return ob_account_dialog_get_n_goa (data) == 1;
+}
+
+static gboolean
+goa_removed (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObGoaMailAccount) mail = ob_goa_get_mail_account (data, NULL, &error);
+
+  /* Until goa-daemon reloaded accounts.conf, it still says "needs
+   * attention" (its own check found no password in the keyring). */
+  return g_error_matches (error, OB_GOA_ERROR, OB_GOA_ERROR_NOT_FOUND);
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *label;
+} ButtonWait;
+
+static gboolean
+button_shown (gpointer data)
+{
+  ButtonWait *w = data;
+
+  return find_button (w->root, w->label) != NULL;
+}
+
+/* GNOME Online Accounts in the assistant: a real goa-daemon (this case runs
+ * under tests/goa-session) lists an "IMAP and SMTP" mailbox; one click adds
+ * it with GOA's servers and no password of Outbound's; held for its Online
+ * Account, the row offers Settings; its editor shows the servers read-only. */
+static void
+test_accounts_online_account (Fixture       *f,
+                              gconstpointer  data)
+{
+  static const char *goa_id = "account_1700000001_0";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObAccount) stored = NULL;
+  ObAccountDialog *dialog;
+  ObEngine *engine;
+  GtkWidget *page;
+  GtkListBox *list;
+
+  if (goa_config_home == NULL)
+    g_error ("run this case through tests/goa-session (meson test does)");
+  write_goa_conf ("[Account account_1700000001_0]\n"
+                  "Provider=imap_smtp\nIdentity=rep@example.test\nPresentationIdentity=rep@example.test\n"
+                  "Enabled=true\nEmailAddress=rep@example.test\nName=Rita Rep\n"
+                  "ImapHost=imap.example.test\nImapUserName=rita\nImapUseSsl=true\nImapUseTls=false\n"
+                  "SmtpHost=smtp.example.test:2525\nSmtpUseAuth=true\nSmtpUserName=rita\n"
+                  "SmtpAuthPlain=true\nSmtpUseSsl=false\nSmtpUseTls=true\n");
+
+  start_app (f, f->db_path);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 760);
+  engine = ob_window_get_engine (f->window);
+  ob_window_set_page (f->window, "accounts");
+  page = GTK_WIDGET (find_descendant (GTK_WIDGET (f->window), g_type_from_name ("ObAccountsPage")));
+  list = GTK_LIST_BOX (find_named (page, "accounts-list"));
+
+  dialog = open_account_dialog (f, page, "accounts.add", NULL);
+  wait_until (goa_listed, dialog);
+  wait_for_paint (GTK_WIDGET (dialog));
+  save_screenshot (GTK_WIDGET (dialog), "account-providers-online-accounts");
+  {
+    GtkWidget *row = find_row_titled (GTK_WIDGET (dialog), "rep@example.test");
+
+    g_assert_nonnull (row);
+    g_assert_true (gtk_widget_get_mapped (row));
+    /* One click adds it. */
+    gtk_widget_activate (row);
+  }
+  wait_until (dialog_settled, dialog);
+  g_assert_null (ob_account_dialog_get_error (dialog));
+  g_assert_cmpstr (ob_account_dialog_get_state (dialog), ==, "done");
+  g_object_unref (dialog);
+
+  wait_until (list_shows, &(ListWait) { list, "smtp.example.test" });
+  stored = ob_accounts_get_by_name (ob_engine_get_store (engine), "rep@example.test", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (stored->state, ==, OB_ACCOUNT_STATE_OK);
+  g_assert_cmpstr (stored->goa_id, ==, goa_id);
+  g_assert_cmpstr (stored->auth_method, ==, "goa");
+  g_assert_cmpstr (stored->display_name, ==, "Rita Rep");
+  g_assert_cmpuint (stored->smtp_port, ==, 2525);
+  g_assert_cmpint (stored->smtp_security, ==, OB_SECURITY_STARTTLS);
+  g_assert_cmpstr (stored->smtp_user, ==, "rita");
+  g_assert_cmpuint (stored->imap_port, ==, 993);
+  g_assert_cmpint (stored->imap_security, ==, OB_SECURITY_TLS);
+  {
+    g_autoptr(GError) lookup_error = NULL;
+    g_autoptr(ObSecret) kept = ob_secrets_lookup_sync (stored->keyring_id, OB_SECRET_SMTP, NULL,
+                                                       &lookup_error);
+
+    g_assert_null (kept);
+    g_assert_error (lookup_error, OB_SECRETS_ERROR, OB_SECRETS_ERROR_NOT_FOUND);
+  }
+
+  /* Removed from Settings: held with the reason the sender gives (the
+   * same words, so that its own recheck changes nothing and no desktop
+   * notification is attempted under Xvfb), and a way to Settings. */
+  write_goa_conf ("");
+  wait_until (goa_removed, (gpointer) goa_id);
+  {
+    g_autoptr(GError) removed = NULL;
+    g_autoptr(ObGoaMailAccount) gone = ob_goa_get_mail_account (goa_id, NULL, &removed);
+
+    g_assert_error (removed, OB_GOA_ERROR, OB_GOA_ERROR_NOT_FOUND);
+    g_assert_true (ob_outbox_hold_account (ob_engine_get_store (engine), stored->id, "error",
+                                           removed->message, 0, &error));
+    g_assert_no_error (error);
+  }
+  ob_engine_notify_store_changed (engine, "accounts");
+  wait_until (button_shown, &(ButtonWait) { GTK_WIDGET (list), "_Open Online Accounts" });
+  save_screenshot (GTK_WIDGET (f->window), "accounts-online-account-held");
+
+  /* The editor: GOA's servers shown, no password to type, Settings a click away. */
+  dialog = open_account_dialog (f, page, "accounts.edit", g_variant_new_int64 (stored->id));
+  {
+    GtkWidget *password = find_row_titled (GTK_WIDGET (dialog), "Password");
+    GtkWidget *settings = find_row_titled (GTK_WIDGET (dialog), "Online Account");
+
+    g_assert_nonnull (password);
+    g_assert_false (gtk_widget_get_visible (password));
+    g_assert_nonnull (settings);
+    g_assert_true (gtk_widget_get_visible (settings));
+  }
+  save_screenshot (GTK_WIDGET (dialog), "account-form-online-account");
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
+}
+#endif
+
 int
 main (int    argc,
       char **argv)
 {
+  if (g_getenv ("OUTBOUND_GOA_SESSION") != NULL)
+    goa_config_home = g_strdup (g_getenv ("XDG_CONFIG_HOME"));
   isolate_user_dirs ();
   g_test_init (&argc, &argv, NULL);
   gtk_init ();
@@ -2103,6 +2260,10 @@ main (int    argc,
               test_do_not_contact, fixture_teardown);
   g_test_add ("/ui/accounts/add-edit-remove", Fixture, NULL, fixture_setup,
               test_accounts_add_edit_remove, fixture_teardown);
+#if HAVE_GOA
+  g_test_add ("/ui/accounts/online-account", Fixture, NULL, fixture_setup,
+              test_accounts_online_account, fixture_teardown);
+#endif
   g_test_add ("/ui/accounts/trust-certificate", Fixture, NULL, fixture_setup,
               test_accounts_trust_certificate, fixture_teardown);
   g_test_add ("/ui/accounts/sign-in-with-google", Fixture, NULL, fixture_setup,

@@ -24,6 +24,7 @@
 #include "ob-dnc.h"
 #include "ob-engine.h"
 #include "ob-export.h"
+#include "ob-goa.h"
 #include "ob-import.h"
 #include "ob-json.h"
 #include "ob-stats.h"
@@ -52,7 +53,7 @@ static const ObCliCommand commands[] = {
     N_("Write prospects as CSV to standard output"), cmd_export },
   { "block", "block add|remove|list [ADDR|@DOMAIN]",
     N_("Manage the do-not-contact list"), cmd_block },
-  { "account", "account add|list|test|sign-in|remove [NAME] [OPTIONS]",
+  { "account", "account add|list|online|test|sign-in|remove [NAME] [OPTIONS]",
     N_("Manage the mailboxes you send from"), cmd_account },
   { "campaign", "campaign create --from FILE | list | show NAME | start NAME | pause NAME",
     N_("Create, inspect, start and pause campaigns"), ob_cli_cmd_campaign },
@@ -99,10 +100,14 @@ print_usage (FILE *out)
   fprintf (out, "\n%s\n", _("Account commands:"));
   fprintf (out, "  %s\n", "account add --name NAME --email ADDR --smtp HOST:PORT:SECURITY [OPTIONS]");
   fprintf (out, "  %-28s %s\n", "", _("Add a mailbox; SECURITY is tls, starttls or insecure"));
+  fprintf (out, "  %-28s %s\n", "account add --goa ID [OPTIONS]",
+           _("Use a mail account of GNOME Online Accounts"));
   fprintf (out, "  %s\n", "account add --oauth google|microsoft --email ADDR [--name NAME] [OPTIONS]");
   fprintf (out, "  %-28s %s\n", "",
            _("Add a mailbox that signs in with Google or Microsoft: prints the page to open"));
   fprintf (out, "  %-28s %s\n", "account list [--json]", _("List the accounts"));
+  fprintf (out, "  %-28s %s\n", "account online [--json]",
+           _("List the Online Accounts with mail (their IDs for --goa)"));
   fprintf (out, "  %-28s %s\n", "account test NAME", _("Connect to both servers and log in"));
   fprintf (out, "  %-28s %s\n", "account sign-in NAME",
            _("Sign in again with Google or Microsoft (prints the page to open)"));
@@ -960,6 +965,8 @@ account_add (ObCliGlobals  *globals,
   const ObAccountPreset *preset = NULL;
   gboolean password_stdin = FALSE, imap_password_stdin = FALSE;
   gboolean smtp_given = FALSE, imap_given = FALSE, imap_user_given = FALSE;
+  gboolean email_given = FALSE, user_given = FALSE;
+  g_autofree char *goa_id = NULL;
   guint oauth_timeout = OB_OAUTH_DEFAULT_TIMEOUT_SECONDS;
 
   for (int i = 2; i < argc; i++)
@@ -979,6 +986,7 @@ account_add (ObCliGlobals  *globals,
             return ob_cli_usage_error (_("account add: --email needs an address"));
           g_free (account->email);
           account->email = g_strdup (value);
+          email_given = TRUE;
         }
       else if (ob_cli_option_value (argc, argv, &i, "--display-name", &value))
         {
@@ -1023,6 +1031,7 @@ account_add (ObCliGlobals  *globals,
             return ob_cli_usage_error (_("account add: --user needs a login"));
           g_free (account->smtp_user);
           account->smtp_user = g_strdup (value);
+          user_given = TRUE;
           if (!imap_user_given)
             {
               g_free (account->imap_user);
@@ -1065,6 +1074,14 @@ account_add (ObCliGlobals  *globals,
           if (!ob_account_parse_pause (value, &account->pause_min, &account->pause_max, &error))
             return ob_cli_usage_error (_("account add: --pause %s"), error->message);
         }
+      else if (ob_cli_option_value (argc, argv, &i, "--goa", &value))
+        {
+          if (value == NULL || value[0] == '\0')
+            return ob_cli_usage_error (_("account add: --goa needs the ID of an Online Account "
+                                         "(see account online)"));
+          g_free (goa_id);
+          goa_id = g_strdup (value);
+        }
       else if (ob_cli_option_value (argc, argv, &i, "--oauth", &value))
         {
           if (!ob_oauth_provider_is_known (value))
@@ -1096,6 +1113,27 @@ account_add (ObCliGlobals  *globals,
         return ob_cli_usage_error (_("account add: unexpected “%s”"), argv[i]);
     }
 
+  if (goa_id != NULL)
+    {
+      g_autoptr(ObGoaMailAccount) mail = NULL;
+
+      /* Everything GOA keeps comes from GOA, and only from there. */
+      if (email_given || smtp_given || imap_given || preset != NULL || user_given || imap_user_given
+          || password_stdin || imap_password_stdin || account->oauth_provider != NULL)
+        return ob_cli_usage_error (_("account add: --goa takes the address, servers, logins and passwords "
+                                     "from GNOME Online Accounts: leave out --email, --smtp, --imap, "
+                                     "--preset, --user, --imap-user, --password-stdin and --oauth"));
+      if (!ob_goa_is_supported ())
+        {
+          ob_goa_get_mail_account (goa_id, NULL, &error);
+          return ob_cli_failure (error);
+        }
+      mail = ob_goa_get_mail_account (goa_id, NULL, &error);
+      if (mail == NULL)
+        return ob_cli_failure (error);
+      ob_goa_apply (account, mail);
+    }
+
   if (account->oauth_provider != NULL)
     {
       if (password_stdin)
@@ -1110,11 +1148,12 @@ account_add (ObCliGlobals  *globals,
           account->name = g_strdup (account->email);
         }
     }
+
   if (account->name[0] == '\0')
     return ob_cli_usage_error (_("account add: --name is required"));
   if (account->email[0] == '\0')
     return ob_cli_usage_error (_("account add: --email is required"));
-  if (preset == NULL && !smtp_given)
+  if (preset == NULL && !smtp_given && goa_id == NULL)
     return ob_cli_usage_error (_("account add: --smtp (or --preset) is required"));
   if (imap_password_stdin && !password_stdin)
     return ob_cli_usage_error (_("account add: --imap-password-stdin goes with --password-stdin"));
@@ -1189,7 +1228,10 @@ account_add (ObCliGlobals  *globals,
     }
 
   printf (_("Added account “%s” (%s)\n"), account->name, account->email);
-  if (smtp_password == NULL)
+  if (account->goa_id != NULL)
+    printf (_("Its servers, logins and passwords come from the Online Account %s: change them in "
+              "Settings → Online Accounts.\n"), account->goa_id);
+  else if (smtp_password == NULL)
     printf ("%s\n", _("No password was stored (a relay may not need one). To give one, "
                       "remove the account and add it again with --password-stdin, or enter "
                       "it in the app."));
@@ -1251,6 +1293,8 @@ account_to_json (ObJsonWriter    *json,
   ob_json_writer_int (json, "pause_max", a->pause_max);
   ob_json_writer_string (json, "state", ob_account_state_to_string (a->state));
   ob_json_writer_string (json, "state_reason", a->state_reason);
+  if (a->goa_id != NULL)
+    ob_json_writer_string (json, "goa_id", a->goa_id);
   ob_json_writer_end_object (json);
 }
 
@@ -1288,10 +1332,58 @@ account_list (ObCliGlobals *globals,
         g_autofree char *smtp = server_to_string (a->smtp_host, a->smtp_port, a->smtp_security);
         g_autofree char *imap = server_to_string (a->imap_host, a->imap_port, a->imap_security);
 
-        printf ("%s\t%s\t%s\t%s\t%s\n", a->name, a->email, smtp, imap,
-                ob_account_state_to_string (a->state));
+        /* An account of GNOME Online Accounts has one more field. */
+        if (a->goa_id != NULL)
+          printf ("%s\t%s\t%s\t%s\t%s\tgoa:%s\n", a->name, a->email, smtp, imap,
+                  ob_account_state_to_string (a->state), a->goa_id);
+        else
+          printf ("%s\t%s\t%s\t%s\t%s\n", a->name, a->email, smtp, imap,
+                  ob_account_state_to_string (a->state));
       }
 
+  return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+}
+
+/* The Online Accounts with mail on, and their IDs for account add --goa. */
+static int
+account_online (gboolean as_json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = ob_goa_list_mail_accounts (NULL, &error);
+
+  if (list == NULL)
+    return ob_cli_failure (error);
+  if (as_json)
+    {
+      g_autoptr(ObJsonWriter) json = ob_json_writer_new (TRUE);
+      g_autofree char *text = NULL;
+
+      ob_json_writer_begin_array (json, NULL);
+      for (guint i = 0; i < list->len; i++)
+        {
+          const ObGoaMailAccount *m = g_ptr_array_index (list, i);
+
+          ob_json_writer_begin_object (json, NULL);
+          ob_json_writer_string (json, "id", m->id);
+          ob_json_writer_string (json, "provider", m->provider_type);
+          ob_json_writer_string (json, "email", m->email);
+          ob_json_writer_string (json, "identity", m->identity);
+          ob_json_writer_boolean (json, "oauth2", m->oauth2);
+          ob_json_writer_boolean (json, "attention_needed", m->attention_needed);
+          ob_json_writer_end_object (json);
+        }
+      ob_json_writer_end_array (json);
+      text = ob_json_writer_finish (g_steal_pointer (&json));
+      fputs (text, stdout);
+    }
+  else
+    for (guint i = 0; i < list->len; i++)
+      {
+        const ObGoaMailAccount *m = g_ptr_array_index (list, i);
+
+        printf ("%s\t%s\t%s\t%s\n", m->id, m->provider_name, m->email,
+                m->attention_needed ? _("needs attention") : _("ok"));
+      }
   return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
 }
 
@@ -1398,7 +1490,7 @@ cmd_account (ObCliGlobals  *globals,
   const char *action = argc > 1 ? argv[1] : NULL;
 
   if (action == NULL)
-    return ob_cli_usage_error (_("account: add, list, test or remove?"));
+    return ob_cli_usage_error (_("account: add, list, online, test, sign-in or remove?"));
 
   if (g_strcmp0 (action, "add") == 0)
     return account_add (globals, argc, argv);
@@ -1413,6 +1505,18 @@ cmd_account (ObCliGlobals  *globals,
         else
           return ob_cli_usage_error (_("account list: unexpected “%s”"), argv[i]);
       return account_list (globals, as_json);
+    }
+
+  if (g_strcmp0 (action, "online") == 0)
+    {
+      gboolean as_json = FALSE;
+
+      for (int i = 2; i < argc; i++)
+        if (g_strcmp0 (argv[i], "--json") == 0)
+          as_json = TRUE;
+        else
+          return ob_cli_usage_error (_("account online: unexpected “%s”"), argv[i]);
+      return account_online (as_json);
     }
 
   if (g_strcmp0 (action, "remove") == 0 || g_strcmp0 (action, "test") == 0

@@ -12,7 +12,9 @@
  * own error (OB_SMTP_ERROR, OB_IMAP_ERROR, OB_SECRETS_ERROR; the message
  * says DNS, refused, TLS certificate, STARTTLS missing, authentication, no
  * Sent folder), prefixed with the side that failed. The CLI's
- * `account test` and the Accounts page call this.
+ * `account test` and the Accounts page call this. A GNOME Online Account
+ * (goa_id set) is tested where Settings says it is now, with the secret
+ * GOA gives (ob-goa.h).
  */
 
 #define G_LOG_DOMAIN "ob-accounts"
@@ -23,6 +25,7 @@
 
 #include "ob-accounts.h"
 #include "ob-credentials.h"
+#include "ob-goa.h"
 #include "ob-imap.h"
 #include "ob-smtp.h"
 
@@ -110,10 +113,19 @@ ob_account_test_full (const ObAccount   *account,
                       ObTlsCertificate **out_untrusted,
                       GError           **error)
 {
+  g_autoptr(ObAccount) followed = NULL;
+
   g_return_val_if_fail (account != NULL, FALSE);
 
   if (out_untrusted != NULL)
     *out_untrusted = NULL;
+  if (account->goa_id != NULL)
+    {
+      followed = ob_account_copy (account);
+      if (!ob_goa_refresh_account (followed, NULL, cancellable, error))
+        return FALSE;
+      account = followed;
+    }
   if (!test_smtp (account, cancellable, out_untrusted, error))
     {
       g_prefix_error (error, _("SMTP: "));

@@ -10,8 +10,10 @@
  * login and wipes it after; "oauth2" uses XOAUTH2 with an access token
  * from ob-oauth (refreshed shortly before it expires) and, when the server
  * refuses it, refreshes once more and tries again: a token can be revoked
- * or expire early. The sender, the watcher, the Sent copies and "Test
- * connection" all come through here.
+ * or expire early; "goa" (goa_id set) asks GNOME Online Accounts for a
+ * password or an access token each time (ob-goa.c), never keeping it. The
+ * sender, the watcher, the Sent copies and "Test connection" all come
+ * through here.
  */
 
 #define G_LOG_DOMAIN "ob-credentials"
@@ -21,6 +23,7 @@
 #include <glib/gi18n.h>
 
 #include "ob-credentials.h"
+#include "ob-goa.h"
 #include "ob-oauth.h"
 
 static gboolean
@@ -30,11 +33,17 @@ is_oauth (const ObAccount *account)
 }
 
 static gboolean
+is_goa (const ObAccount *account)
+{
+  return account->goa_id != NULL;
+}
+
+static gboolean
 check_method (const ObAccount  *account,
               GError          **error)
 {
   if (account->auth_method == NULL || g_strcmp0 (account->auth_method, "password") == 0
-      || is_oauth (account))
+      || is_oauth (account) || is_goa (account))
     return TRUE;
   g_set_error (error, OB_ACCOUNT_ERROR, OB_ACCOUNT_ERROR_NOT_AVAILABLE,
                _("The account “%s” signs in with “%s”, which this build cannot do"),
@@ -57,6 +66,8 @@ ob_credentials_authenticate_smtp (ObSmtpConnection *smtp,
 
   if (!check_method (account, error))
     return FALSE;
+  if (is_goa (account))
+    return ob_goa_smtp_authenticate (smtp, account, cancellable, error);
   if (!is_oauth (account))
     {
       /* A relay that takes mail without AUTH has no login. */
@@ -96,6 +107,8 @@ ob_credentials_login_imap (ObImapConnection *imap,
 
   if (!check_method (account, error))
     return FALSE;
+  if (is_goa (account))
+    return ob_goa_imap_login (imap, account, cancellable, error);
   if (!is_oauth (account))
     {
       secret = ob_secrets_lookup_sync (account->keyring_id, OB_SECRET_IMAP, cancellable, error);

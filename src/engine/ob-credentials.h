@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 
 /* Blocking (keyring, maybe a token refresh over the network): worker
  * threads and the CLI. Errors: the connection's own (OB_SMTP_ERROR,
- * OB_IMAP_ERROR), OB_SECRETS_ERROR, OB_OAUTH_ERROR. */
+ * OB_IMAP_ERROR), OB_SECRETS_ERROR, OB_OAUTH_ERROR, OB_GOA_ERROR. */
 gboolean ob_credentials_authenticate_smtp (ObSmtpConnection *smtp,
                                            const ObAccount  *account,
                                            GCancellable     *cancellable,

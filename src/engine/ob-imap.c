@@ -38,6 +38,7 @@
 #include <libetpan/libetpan.h>
 
 #include "ob-credentials.h"
+#include "ob-goa.h"
 #include "ob-imap.h"
 #include "ob-outbox.h"
 #include "ob-secrets.h"
@@ -1109,11 +1110,20 @@ ob_imap_connect_account (const ObAccount *account,
                          GError         **error)
 {
   g_autoptr(ObImapConnection) imap = NULL;
+  g_autoptr(ObAccount) followed = NULL;
   ObTlsEndpoint endpoint = { 0 };
   ObTlsSecurity security = OB_TLS_SECURITY_TLS;
 
   g_return_val_if_fail (account != NULL, NULL);
 
+  /* A GNOME Online Account: where to connect is what Settings says now. */
+  if (account->goa_id != NULL)
+    {
+      followed = ob_account_copy (account);
+      if (!ob_goa_refresh_account (followed, NULL, cancellable, error))
+        return NULL;
+      account = followed;
+    }
   if (!ob_account_has_imap (account))
     {
       g_set_error (error, OB_IMAP_ERROR, OB_IMAP_ERROR_PROTOCOL,

@@ -11,6 +11,9 @@
  * elsewhere (a campaign started, prospects enrolled, a reply recorded) wake
  * every sender, so they act on them at once instead of at their next
  * planned time. Accounts added or removed start or stop their sender.
+ * When an account uses a GNOME Online Account, GOA's own changes (an
+ * account removed, restored, signed in again) wake the senders too, so an
+ * account held for its Online Account sends again as soon as it is fixed.
  */
 
 #define G_LOG_DOMAIN "ob-runner"
@@ -18,6 +21,7 @@
 #include "config.h"
 
 #include "ob-accounts.h"
+#include "ob-goa.h"
 #include "ob-outbox.h"
 #include "ob-runner.h"
 #include "ob-watcher.h"
@@ -31,6 +35,7 @@ struct _ObRunner
   GHashTable *idle;       /* account id → TRUE when nothing is scheduled */
   GPtrArray  *watchers;   /* ObWatcher: one per account with an IMAP side */
   gulong      changed_id;
+  ObGoaMonitor *goa_monitor; /* while an account uses GNOME Online Accounts */
   gboolean    running;
 };
 
@@ -126,6 +131,32 @@ find_sender (ObRunner *self,
   return NULL;
 }
 
+static void
+on_goa_changed (gpointer user_data)
+{
+  ObRunner *self = user_data;
+
+  g_hash_table_remove_all (self->idle);
+  for (guint i = 0; i < self->senders->len; i++)
+    ob_sender_recheck_goa (g_ptr_array_index (self->senders, i));
+  for (guint i = 0; i < self->watchers->len; i++)
+    ob_watcher_wake (g_ptr_array_index (self->watchers, i));
+}
+
+static void
+sync_goa_monitor (ObRunner  *self,
+                  GPtrArray *accounts)
+{
+  gboolean wanted = FALSE;
+
+  for (guint j = 0; j < accounts->len && !wanted; j++)
+    wanted = ((ObAccount *) g_ptr_array_index (accounts, j))->goa_id != NULL;
+  if (wanted && self->goa_monitor == NULL && ob_goa_is_supported ())
+    self->goa_monitor = ob_goa_monitor_new (on_goa_changed, self);
+  else if (!wanted)
+    g_clear_pointer (&self->goa_monitor, ob_goa_monitor_free);
+}
+
 /* One sender per account in the store, no more, no less. */
 static gboolean
 sync_senders (ObRunner  *self,
@@ -166,6 +197,7 @@ sync_senders (ObRunner  *self,
       ob_sender_start (sender);
     }
   sync_watchers (self, accounts);
+  sync_goa_monitor (self, accounts);
   return TRUE;
 }
 
@@ -227,6 +259,7 @@ ob_runner_stop (ObRunner *self)
     ob_sender_stop (g_ptr_array_index (self->senders, i));
   g_ptr_array_set_size (self->senders, 0);
   g_hash_table_remove_all (self->idle);
+  g_clear_pointer (&self->goa_monitor, ob_goa_monitor_free);
   g_clear_signal_handler (&self->changed_id, self->engine);
   self->running = FALSE;
 }

@@ -27,6 +27,7 @@
 #include "ob-accounts.h"
 #include "ob-campaign.h"
 #include "ob-credentials.h"
+#include "ob-goa.h"
 #include "ob-imap.h"
 #include "ob-oauth.h"
 #include "ob-outbox.h"
@@ -44,6 +45,9 @@
 #define RETRY_MAX_SECONDS    (6 * 3600)
 /* A provider's rate limit holds the account this long when it says no more. */
 #define RATE_LIMIT_SECONDS   3600
+/* An account its GNOME Online Account held is checked again this often
+ * (and at once when GOA says an account changed). */
+#define GOA_RECHECK_SECONDS  60
 
 struct _ObSender
 {
@@ -62,12 +66,15 @@ struct _ObSender
   GCond              cond;
   gboolean           wake;
   gboolean           quit;
+  gboolean           goa_poke;    /* an Online Account changed */
   GCancellable      *cancellable;
   GThread           *thread;
 
   /* the worker's own */
   ObSmtpConnection  *smtp;
   ObImapSentCopy    *sent_copy;   /* its IMAP connection for Sent copies */
+  gboolean           goa_held;    /* the account waits for its Online Account */
+  gint64             goa_recheck_at;
 };
 
 G_DEFINE_FINAL_TYPE (ObSender, ob_sender, G_TYPE_OBJECT)
@@ -86,6 +93,7 @@ ob_sender_event_kind_to_string (ObSenderEventKind kind)
     [OB_SENDER_CAMPAIGN_PAUSED] = "campaign-paused",
     [OB_SENDER_WAITING] = "waiting",
     [OB_SENDER_ERROR] = "error",
+    [OB_SENDER_ACCOUNT_RESUMED] = "account-resumed",
   };
 
   return kind < G_N_ELEMENTS (names) ? names[kind] : "unknown";
@@ -231,6 +239,8 @@ ob_sender_open_smtp (ObStore       *store,
   account = ob_accounts_get (store, account_id, error);
   if (account == NULL)
     return NULL;
+  if (account->goa_id != NULL && !ob_goa_follow (store, account, cancellable, error))
+    return NULL;
 
   ob_tls_security_from_string (ob_security_to_string (account->smtp_security), &security);
   endpoint.host = account->smtp_host;
@@ -249,6 +259,83 @@ ob_sender_open_smtp (ObStore       *store,
   return g_steal_pointer (&smtp);
 }
 
+static void record (ObSender *self,
+                    gboolean  ok,
+                    GError   *error);
+
+/* TRUE for an account that is no GNOME Online Account, or whose Online
+ * Account can serve mail now. */
+static gboolean
+goa_usable (ObSender  *self,
+            ObStore   *store,
+            GError   **error)
+{
+  g_autoptr(ObAccount) account = ob_accounts_get (store, self->account_id, error);
+
+  if (account == NULL)
+    return FALSE;
+  return account->goa_id == NULL || ob_goa_follow (store, account, self->cancellable, error);
+}
+
+/* An account held for its Online Account: usable again, it sends again
+ * (TRUE); still not, its reason is kept up to date and *@recheck_at says
+ * when to look next. Only 'error' is lifted: a pause is the rep's. */
+static gboolean
+goa_resume (ObSender *self,
+            ObStore  *store,
+            gint64   *recheck_at)
+{
+  g_autoptr(ObAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gboolean poked;
+
+  *recheck_at = 0;
+  g_mutex_lock (&self->lock);
+  poked = self->goa_poke;
+  self->goa_poke = FALSE;
+  g_mutex_unlock (&self->lock);
+  if (!self->goa_held && !poked)
+    return FALSE;
+
+  account = ob_accounts_get (store, self->account_id, NULL);
+  if (account == NULL || account->goa_id == NULL || account->state != OB_ACCOUNT_STATE_ERROR)
+    {
+      self->goa_held = FALSE;
+      return FALSE;
+    }
+  if (!poked && now < self->goa_recheck_at)
+    {
+      *recheck_at = self->goa_recheck_at;
+      return FALSE;
+    }
+
+  if (!ob_goa_follow (store, account, self->cancellable, &error))
+    {
+      self->goa_held = TRUE;
+      self->goa_recheck_at = now + GOA_RECHECK_SECONDS;
+      *recheck_at = self->goa_recheck_at;
+      if (g_strcmp0 (account->state_reason, error->message) != 0 && !quitting (self))
+        {
+          g_autoptr(GError) hold_error = NULL;
+
+          record (self, ob_outbox_hold_account (store, self->account_id, "error", error->message, 0,
+                                                &hold_error), hold_error);
+          post (self, OB_SENDER_ACCOUNT_HELD, NULL, 0, error->message);
+        }
+      return FALSE;
+    }
+
+  self->goa_held = FALSE;
+  if (!ob_accounts_set_state (store, self->account_id, OB_ACCOUNT_STATE_OK, "", 0, &error))
+    {
+      record (self, FALSE, error);
+      return FALSE;
+    }
+  post (self, OB_SENDER_ACCOUNT_RESUMED, NULL, 0, NULL);
+  return TRUE;
+}
+
 /* Opens and authenticates when needed. On failure the account is held (the
  * rep must act) or, for a passing network problem, FALSE with a retry time. */
 static gboolean
@@ -262,12 +349,20 @@ ensure_connection (ObSender  *self,
 
   *retry_at = 0;
   if (self->smtp != NULL && ob_smtp_connection_is_open (self->smtp))
-    return TRUE;
-  close_connection (self);
-
-  self->smtp = ob_sender_open_smtp (store, self->account_id, self->cancellable, &error);
-  if (self->smtp != NULL)
-    return TRUE;
+    {
+      /* An Online Account removed, turned off or signed out meanwhile
+       * stops the next message, not only the next connection. */
+      if (goa_usable (self, store, &error))
+        return TRUE;
+      close_connection (self);
+    }
+  else
+    {
+      close_connection (self);
+      self->smtp = ob_sender_open_smtp (store, self->account_id, self->cancellable, &error);
+      if (self->smtp != NULL)
+        return TRUE;
+    }
 
   if (quitting (self))
     return FALSE;
@@ -285,6 +380,12 @@ ensure_connection (ObSender  *self,
     {
       state = "throttled";
       until = g_get_real_time () / G_USEC_PER_SEC + RATE_LIMIT_SECONDS;
+    }
+  if (error->domain == OB_GOA_ERROR)
+    {
+      /* Fixed in Settings → Online Accounts: checked again by itself. */
+      self->goa_held = TRUE;
+      self->goa_recheck_at = g_get_real_time () / G_USEC_PER_SEC + GOA_RECHECK_SECONDS;
     }
   {
     g_autoptr(GError) hold_error = NULL;
@@ -491,6 +592,8 @@ sender_thread (gpointer data)
       return NULL;
     }
   self->sent_copy = ob_imap_sent_copy_new (self->account_id);
+  /* Held for its Online Account before a restart: look once now. */
+  self->goa_held = TRUE;
 
   while (!quitting (self))
     {
@@ -511,6 +614,13 @@ sender_thread (gpointer data)
       if (decision.action == OB_SCHEDULE_WAIT || decision.send_at > g_date_time_to_unix (now))
         {
           gint64 until = decision.action == OB_SCHEDULE_WAIT ? decision.wake_at : decision.send_at;
+          gint64 recheck_at = 0;
+
+          if (decision.action == OB_SCHEDULE_WAIT && decision.reason == OB_SCHEDULE_REASON_ACCOUNT_PAUSED)
+            {
+              if (goa_resume (self, store, &recheck_at))
+                continue;
+            }
 
           if (until == 0 || until - g_date_time_to_unix (now) > IDLE_CLOSE_SECONDS)
             close_connection (self);
@@ -519,7 +629,9 @@ sender_thread (gpointer data)
               post (self, OB_SENDER_WAITING, NULL, until, NULL);
               last_wake_reported = until;
             }
-          wait_until (self, until);
+          /* A recheck of the Online Account is no send time: the event
+           * says what the schedule says. */
+          wait_until (self, recheck_at > 0 && (until == 0 || recheck_at < until) ? recheck_at : until);
           continue;
         }
       last_wake_reported = -1;
@@ -632,6 +744,16 @@ void
 ob_sender_wake (ObSender *self)
 {
   g_mutex_lock (&self->lock);
+  self->wake = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+ob_sender_recheck_goa (ObSender *self)
+{
+  g_mutex_lock (&self->lock);
+  self->goa_poke = TRUE;
   self->wake = TRUE;
   g_cond_signal (&self->cond);
   g_mutex_unlock (&self->lock);

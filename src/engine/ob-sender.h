@@ -26,6 +26,7 @@ typedef enum
   OB_SENDER_CAMPAIGN_PAUSED, /* Bounce Shield */
   OB_SENDER_WAITING,       /* nothing may go now; wake_at says until when (0: until a change) */
   OB_SENDER_ERROR,         /* the store failed; the sender tries again later */
+  OB_SENDER_ACCOUNT_RESUMED, /* its GNOME Online Account is usable again: the account sends */
 } ObSenderEventKind;
 
 typedef struct
@@ -60,6 +61,8 @@ void        ob_sender_start                 (ObSender          *self);
 /* Something changed (a campaign started, prospects were enrolled, a reply
  * was recorded): look again now instead of at the planned time. */
 void        ob_sender_wake                  (ObSender          *self);
+/* An Online Account changed: an account GOA held is checked again now. */
+void        ob_sender_recheck_goa           (ObSender          *self);
 /* Stops the thread: a wait ends at once; a transaction in progress is cut
  * off (what was handed to the server becomes 'uncertain' at next start,
  * what was not is tried again). Blocks until the thread has ended. */

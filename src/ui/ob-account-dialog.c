@@ -4,7 +4,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Adding: the provider first (its servers and habits filled in, what it
- * needs said), then one form. Editing: the same form, filled in, with
+ * needs said), then one form; or one click on a mailbox of GNOME Online
+ * Accounts, listed on a worker thread (ob-goa.h), which adds it at once.
+ * A GOA account's servers, logins and passwords are GOA's: the form shows
+ * them read-only, with a button to Settings → Online Accounts. Editing: the same form, filled in, with
  * Remove. Save and Remove run on a GTask thread with the thread's own store
  * connection and the blocking keyring calls (a keyring prompt may wait for
  * the user), so the main loop never waits; the window then hears of it
@@ -21,6 +24,7 @@
 #include <glib/gi18n.h>
 
 #include "ob-account-dialog.h"
+#include "ob-goa.h"
 #include "ob-oauth.h"
 #include "ob-secrets.h"
 #include "ob-window.h"
@@ -35,6 +39,7 @@ struct _ObAccountDialog
   GtkWidget           *save_button;
   GtkSpinner          *spinner;
   GtkStack            *stack;
+  AdwPreferencesGroup *goa_group;
   AdwPreferencesGroup *oauth_group;
   AdwPreferencesGroup *provider_group;
   AdwPreferencesPage  *form_page;
@@ -69,6 +74,8 @@ struct _ObAccountDialog
   GtkLabel            *error_label;
 
   /* owned */
+  GPtrArray           *goa_accounts; /* ObGoaMailAccount, as listed */
+  GtkWidget           *goa_settings_row; /* in the form of a GOA account */
   ObEngine            *engine;
   ObAccount           *account;     /* what is edited: a copy, or a new one */
   GCancellable        *cancellable;
@@ -203,9 +210,11 @@ static void
 update_oauth_mode (ObAccountDialog *self)
 {
   gboolean oauth = is_oauth (self->account);
+  /* An Online Account's password is GOA's, not typed here either. */
+  gboolean typed = !oauth && self->account->goa_id == NULL;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->password_row), !oauth);
-  gtk_widget_set_visible (GTK_WIDGET (self->imap_password_row), !oauth);
+  gtk_widget_set_visible (GTK_WIDGET (self->password_row), typed);
+  gtk_widget_set_visible (GTK_WIDGET (self->imap_password_row), typed);
   gtk_widget_set_visible (self->sign_in_again_button, oauth && self->account->id != 0);
   if (oauth && self->account->id != 0)
     {
@@ -248,7 +257,22 @@ fill_form (ObAccountDialog *self)
   /* A provider's servers are known: folded away. Others are to be typed. */
   adw_expander_row_set_expanded (self->smtp_expander, custom);
   adw_expander_row_set_expanded (self->imap_expander, custom);
-  if (a->id != 0)
+  /* GNOME Online Accounts keeps these: shown, changed in Settings. */
+  {
+    gboolean own = a->goa_id == NULL;
+
+    gtk_editable_set_editable (GTK_EDITABLE (self->email_row), own);
+    gtk_widget_set_visible (GTK_WIDGET (self->password_row), own);
+    gtk_widget_set_visible (GTK_WIDGET (self->imap_password_row), own);
+    gtk_widget_set_sensitive (GTK_WIDGET (self->smtp_expander), own);
+    gtk_widget_set_sensitive (GTK_WIDGET (self->imap_expander), own);
+    gtk_widget_set_visible (self->goa_settings_row, !own);
+  }
+  if (a->goa_id != NULL)
+    adw_preferences_group_set_description (self->mailbox_group,
+                                           _("An Online Account: its servers, logins and password "
+                                             "are changed in Settings → Online Accounts."));
+  else if (a->id != 0)
     adw_preferences_group_set_description (self->mailbox_group,
                                            _("Leave the password empty to keep the one in "
                                              "the keyring."));
@@ -342,6 +366,137 @@ on_preset_activated (AdwActionRow    *row,
                      ObAccountDialog *self)
 {
   ob_account_dialog_choose_preset (self, g_object_get_data (G_OBJECT (row), "preset-id"));
+}
+
+/**
+ * ob_account_dialog_choose_goa:
+ * @goa_id: the id of a mailbox the dialog listed from GNOME Online Accounts
+ *
+ * What clicking an Online Account does: the account, named after its
+ * address, is added at once (the form shows only if that fails).
+ */
+void
+ob_account_dialog_choose_goa (ObAccountDialog *self,
+                              const char      *goa_id)
+{
+  const ObGoaMailAccount *mail = NULL;
+
+  g_return_if_fail (OB_IS_ACCOUNT_DIALOG (self));
+
+  for (guint i = 0; self->goa_accounts != NULL && i < self->goa_accounts->len && mail == NULL; i++)
+    if (g_strcmp0 (((ObGoaMailAccount *) g_ptr_array_index (self->goa_accounts, i))->id, goa_id) == 0)
+      mail = g_ptr_array_index (self->goa_accounts, i);
+  g_return_if_fail (mail != NULL);
+
+  g_clear_pointer (&self->account, ob_account_free);
+  self->account = ob_account_new ();
+  ob_goa_apply (self->account, mail);
+  fill_form (self);
+  set_text (self->name_row, self->account->name);
+  {
+    g_autofree char *title = g_markup_escape_text (mail->provider_name, -1);
+
+    adw_preferences_group_set_title (self->mailbox_group, title);
+  }
+  gtk_stack_set_visible_child_name (self->stack, "form");
+  set_state (self, "form");
+  ob_account_dialog_save (self);
+}
+
+guint
+ob_account_dialog_get_n_goa (ObAccountDialog *self)
+{
+  g_return_val_if_fail (OB_IS_ACCOUNT_DIALOG (self), 0);
+
+  return self->goa_accounts != NULL ? self->goa_accounts->len : 0;
+}
+
+static void
+on_goa_activated (AdwActionRow    *row,
+                  ObAccountDialog *self)
+{
+  ob_account_dialog_choose_goa (self, g_object_get_data (G_OBJECT (row), "goa-id"));
+}
+
+static void
+list_goa_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GPtrArray *list = ob_goa_list_mail_accounts (cancellable, &error);
+
+  if (list == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+goa_listed_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  ObAccountDialog *self = OB_ACCOUNT_DIALOG (source);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *list = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (list == NULL)
+    {
+      /* No GOA on this desktop: the providers below are all there is. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No Online Accounts: %s", error->message);
+      return;
+    }
+  g_clear_pointer (&self->goa_accounts, g_ptr_array_unref);
+  self->goa_accounts = list;
+  for (guint i = 0; i < list->len; i++)
+    {
+      const ObGoaMailAccount *mail = g_ptr_array_index (list, i);
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *subtitle = NULL;
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     mail->email != NULL && mail->email[0] != '\0' ? mail->email
+                                                                                   : mail->identity);
+      /* Translators: a GNOME Online Accounts provider, e.g. "Google" */
+      subtitle = mail->attention_needed
+                 ? g_strdup_printf (_("%s — needs you to sign in again in Settings"), mail->provider_name)
+                 : g_strdup (mail->provider_name);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data_full (G_OBJECT (row), "goa-id", g_strdup (mail->id), g_free);
+      g_signal_connect_object (row, "activated", G_CALLBACK (on_goa_activated), self, 0);
+      adw_preferences_group_add (self->goa_group, row);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->goa_group), list->len > 0);
+}
+
+static void
+on_online_accounts_clicked (ObAccountDialog *self)
+{
+  ob_open_online_accounts (GTK_WINDOW (self));
+}
+
+void
+ob_open_online_accounts (GtkWindow *parent)
+{
+  const char *argv[] = { "gnome-control-center", "online-accounts", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
+
+  if (process == NULL)
+    {
+      GtkWidget *dialog = adw_message_dialog_new (parent, _("Settings Could Not Be Opened"), NULL);
+
+      adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                      _("Open Settings → Online Accounts yourself. (%s)"), error->message);
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
 }
 
 /* The form as an account; validated by the caller. */
@@ -1073,6 +1228,7 @@ ob_account_dialog_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), OB_TYPE_ACCOUNT_DIALOG);
   g_clear_object (&self->engine);
   g_clear_pointer (&self->account, ob_account_free);
+  g_clear_pointer (&self->goa_accounts, g_ptr_array_unref);
   g_clear_pointer (&self->error, g_free);
 
   G_OBJECT_CLASS (ob_account_dialog_parent_class)->dispose (object);
@@ -1094,6 +1250,7 @@ ob_account_dialog_class_init (ObAccountDialogClass *klass)
   BIND (save_button);
   BIND (spinner);
   BIND (stack);
+  BIND (goa_group);
   BIND (oauth_group);
   BIND (provider_group);
   BIND (form_page);
@@ -1161,6 +1318,22 @@ ob_account_dialog_init (ObAccountDialog *self)
   self->cancellable = g_cancellable_new ();
   self->account = ob_account_new ();
 
+  /* In a GOA account's form: where its servers and password are changed. */
+  {
+    GtkWidget *button = gtk_button_new_with_mnemonic (_("_Open Online Accounts"));
+
+    self->goa_settings_row = adw_action_row_new ();
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->goa_settings_row), _("Online Account"));
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->goa_settings_row),
+                                 _("Servers, logins and password come from GNOME Settings"));
+    gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+    g_signal_connect_object (button, "clicked", G_CALLBACK (on_online_accounts_clicked), self,
+                             G_CONNECT_SWAPPED);
+    adw_action_row_add_suffix (ADW_ACTION_ROW (self->goa_settings_row), button);
+    gtk_widget_set_visible (self->goa_settings_row, FALSE);
+    adw_preferences_group_add (self->mailbox_group, self->goa_settings_row);
+  }
+
   for (guint i = 0; i < G_N_ELEMENTS (oauth_providers); i++)
     {
       GtkWidget *row = adw_action_row_new ();
@@ -1219,6 +1392,13 @@ ob_account_dialog_new (ObEngine        *engine,
     {
       gtk_stack_set_visible_child_name (self->stack, "provider");
       set_state (self, "provider");
+      if (ob_goa_is_supported ())
+        {
+          g_autoptr(GTask) task = g_task_new (self, self->cancellable, goa_listed_cb, NULL);
+
+          g_task_set_source_tag (task, ob_account_dialog_new);
+          g_task_run_in_thread (task, list_goa_thread);
+        }
       return self;
     }
 

@@ -19,6 +19,9 @@ ObAccountDialog *ob_account_dialog_new           (ObEngine        *engine,
                                                   const ObAccount *account);
 void             ob_account_dialog_choose_preset (ObAccountDialog *self,
                                                   const char      *preset_id);
+void             ob_account_dialog_choose_goa    (ObAccountDialog *self,
+                                                  const char      *goa_id);
+guint            ob_account_dialog_get_n_goa     (ObAccountDialog *self);
 void             ob_account_dialog_choose_oauth  (ObAccountDialog *self,
                                                   const char      *provider);
 void             ob_account_dialog_sign_in_again (ObAccountDialog *self);
@@ -28,6 +31,9 @@ void             ob_account_dialog_test          (ObAccountDialog *self);
 const char      *ob_account_dialog_get_state     (ObAccountDialog *self);
 const char      *ob_account_dialog_get_error     (ObAccountDialog *self);
 
+/* Settings → Online Accounts (gnome-control-center online-accounts); says
+ * so in a dialog over @parent when it cannot be started. */
+void             ob_open_online_accounts         (GtkWindow       *parent);
 /* Who opens the provider's sign-in page, on the main thread: the system
  * browser (gtk_show_uri) unless a test follows it itself. */
 typedef void (*ObAccountDialogUriFunc) (const char *uri,

@@ -4,7 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The rep's mailboxes, one row each (name, address, servers, state); a row
- * opens the editor, "Add Account" the assistant (ObAccountDialog). The list
+ * opens the editor, "Add Account" the assistant (ObAccountDialog); an
+ * account held for its GNOME Online Account has a button to Settings. The list
  * is read again whenever the store changed: a handful of rows, one indexed
  * query on the main connection.
  */
@@ -73,6 +74,17 @@ account_row_new (const ObAccount *account)
                                    : account->state == OB_ACCOUNT_STATE_ERROR ? "error"
                                    : "warning");
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), state);
+  /* Its Online Account was removed, turned off or signed out: fixed in
+   * Settings, after which sending resumes by itself. */
+  if (account->state == OB_ACCOUNT_STATE_ERROR && account->goa_id != NULL)
+    {
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Open Online Accounts"));
+
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (button, account->state_reason);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "accounts.online-accounts");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+    }
   /* The provider stopped accepting its sign-in: one click to the browser. */
   if (account->state == OB_ACCOUNT_STATE_ERROR
       && g_strcmp0 (account->auth_method, OB_AUTH_METHOD_OAUTH2) == 0)
@@ -211,6 +223,14 @@ edit_action (GtkWidget  *widget,
 }
 
 static void
+online_accounts_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  ob_open_online_accounts (GTK_WINDOW (gtk_widget_get_root (widget)));
+}
+
+static void
 ob_accounts_page_class_init (ObAccountsPageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
@@ -228,6 +248,7 @@ ob_accounts_page_class_init (ObAccountsPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "accounts.add", NULL, add_action);
   gtk_widget_class_install_action (widget_class, "accounts.edit", "x", edit_action);
+  gtk_widget_class_install_action (widget_class, "accounts.online-accounts", NULL, online_accounts_action);
   gtk_widget_class_install_action (widget_class, "accounts.sign-in-again", "x",
                                    sign_in_again_action);
 }
