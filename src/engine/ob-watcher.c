@@ -289,7 +289,7 @@ load_folders (ObWatcher *self,
 }
 
 static gboolean
-save_folder (ObWatcher    *self,
+save_folder (gint64        account_id,
              ObStore      *store,
              const Folder *folder,
              GError      **error)
@@ -301,7 +301,7 @@ save_folder (ObWatcher    *self,
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, self->account_id);
+  sqlite3_bind_int64 (stmt, 1, account_id);
   sqlite3_bind_text (stmt, 2, folder->name, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, folder->uidvalidity);
   sqlite3_bind_int64 (stmt, 4, folder->last_uid);
@@ -347,6 +347,9 @@ header_value (GBytes     *headers,
       const char *end = memchr (line, '\n', length - i);
       gsize line_length = end != NULL ? (gsize) (end - line) : length - i;
 
+      /* The end of the header block. */
+      if (value == NULL && (line_length == 0 || (line_length == 1 && line[0] == '\r')))
+        break;
       if (value != NULL)
         {
           if (line_length > 0 && (line[0] == ' ' || line[0] == '\t'))
@@ -430,7 +433,7 @@ enrollment_free (Enrollment *e)
 /* The prospect's enrollments the message is about: the one named, or all
  * of this account's campaigns (@everywhere: of every campaign). */
 static GPtrArray *
-load_enrollments (ObWatcher *self,
+load_enrollments (gint64     account_id,
                   ObStore   *store,
                   gint64     prospect_id,
                   gint64     enrollment_id,
@@ -450,7 +453,7 @@ load_enrollments (ObWatcher *self,
   sqlite3_bind_int64 (stmt, 1, prospect_id);
   sqlite3_bind_int64 (stmt, 2, enrollment_id);
   sqlite3_bind_int (stmt, 3, everywhere);
-  sqlite3_bind_int64 (stmt, 4, self->account_id);
+  sqlite3_bind_int64 (stmt, 4, account_id);
   list = g_ptr_array_new_with_free_func ((GDestroyNotify) enrollment_free);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
@@ -505,7 +508,7 @@ is_live (const Enrollment *e)
 
 typedef struct
 {
-  ObWatcher               *self;
+  gint64                   account_id;
   ObStore                 *store;
   const ObClassifyVerdict *verdict;
   const char              *incoming;
@@ -544,7 +547,7 @@ add_event (Effect             *fx,
                                    "snippet", or_empty (v->snippet),
                                    extra_key, extra_value,
                                    NULL);
-  if (!ob_outbox_add_event (fx->store, ob_watcher_event_kind_to_string (kind), fx->self->account_id,
+  if (!ob_outbox_add_event (fx->store, ob_watcher_event_kind_to_string (kind), fx->account_id,
                             e != NULL ? e->campaign_id : 0, fx->prospect_id, e != NULL ? e->id : 0,
                             v->target.send_id, e != NULL ? e->step : 0, detail, error))
     return FALSE;
@@ -713,12 +716,22 @@ apply (Effect     *fx,
           {
             Enrollment *e = g_ptr_array_index (enrollments, i);
 
+            g_autofree char *in_flight = NULL;
+            gint64 step;
+
             if (!set_enrollment (fx, e, "replied", colleague ? "colleague" : NULL, &changed, error))
               return FALSE;
             if (!changed)
               continue;
+            /* A step the sender claimed and may be handing to the server
+             * right now: its last look takes it back, or it is the one
+             * message that goes after the reply (the event says which). */
+            step = lookup_id (fx->store, "SELECT step_position FROM sends WHERE enrollment_id = ?1"
+                              " AND state = 'sending'", e->id, NULL);
+            if (step > 0)
+              in_flight = g_strdup_printf ("%" G_GINT64_FORMAT, step);
             if (!add_event (fx, colleague ? OB_WATCHER_COLLEAGUE_REPLIED : OB_WATCHER_REPLIED, e,
-                            NULL, NULL, error) ||
+                            in_flight != NULL ? "in_flight_step" : NULL, in_flight, error) ||
                 !stop_company (fx, e, colleague ? "colleague" : "company", error))
               return FALSE;
           }
@@ -779,34 +792,35 @@ apply (Effect     *fx,
     }
 }
 
-/* Classifies one message and writes its effect, its events and the
- * folder's new last UID in one transaction. */
+/* Classifies @bytes and writes its effect with its events in one
+ * transaction, with @saved (the folder's new last UID) when given. Fills
+ * @posted with the events to post after the commit. Returns FALSE with
+ * @error when the store failed (nothing written); *out_nothing says that
+ * the message concerns no prospect (nothing written either). */
 static gboolean
-handle_message (ObWatcher           *self,
-                ObStore             *store,
-                ObClassifyStore     *lookup,
-                Folder              *folder,
-                const ObImapMessage *message,
-                GError             **error)
+record_message (gint64            account_id,
+                ObStore          *store,
+                ObClassifyStore  *lookup,
+                GBytes           *bytes,
+                const char       *incoming,
+                const Folder     *saved,
+                GPtrArray        *posted,
+                gboolean         *out_nothing,
+                GError          **error)
 {
-  g_autoptr(GBytes) bytes = ob_imap_message_dup_bytes (message);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(ObClassifyVerdict) verdict = NULL;
   g_autoptr(GPtrArray) enrollments = NULL;
-  g_autoptr(GPtrArray) posted = g_ptr_array_new_with_free_func ((GDestroyNotify) event_clear);
-  g_autofree char *raw_id = header_value (message->headers, "Message-ID");
-  g_autofree char *incoming = strip_brackets (raw_id);
   g_autoptr(GError) local = NULL;
   Effect fx = { 0 };
   gint64 prospect_id, enrollment_id;
   gboolean everywhere;
-  Folder saved = *folder;
 
-  saved.last_uid = MAX (folder->last_uid, message->uid);
+  *out_nothing = FALSE;
   verdict = ob_classify_message (bytes, now, ob_classify_store_get_lookup (), lookup, &local);
   if (verdict == NULL)
     {
-      g_debug ("UID %u in %s cannot be classified: %s", message->uid, folder->name, local->message);
+      g_debug ("A message cannot be classified: %s", local->message);
       g_clear_error (&local);
     }
 
@@ -824,11 +838,9 @@ handle_message (ObWatcher           *self,
         prospect_id = lookup_id (store, "SELECT id FROM prospects WHERE email_key = ?1", 0,
                                  verdict->address);
     }
-
-  /* Nothing to do: the batch records the last UID (handle_uids). */
   if (prospect_id == 0)
     {
-      folder->last_uid = saved.last_uid;
+      *out_nothing = TRUE;
       return TRUE;
     }
 
@@ -848,7 +860,7 @@ handle_message (ObWatcher           *self,
           fx.domain = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
         }
       g_clear_pointer (&stmt, sqlite3_finalize);
-      fx.self = self;
+      fx.account_id = account_id;
       fx.store = store;
       fx.verdict = verdict;
       fx.incoming = incoming;
@@ -858,40 +870,101 @@ handle_message (ObWatcher           *self,
        * this account's sequences. */
       everywhere = verdict->kind == OB_CLASSIFY_BOUNCE_HARD || verdict->kind == OB_CLASSIFY_COMPLAINT ||
                    verdict->kind == OB_CLASSIFY_UNSUBSCRIBE;
-      enrollments = load_enrollments (self, store, prospect_id,
+      enrollments = load_enrollments (account_id, store, prospect_id,
                                       everywhere ? 0 : enrollment_id, everywhere, error);
       if (enrollments == NULL || (fx.email != NULL && !apply (&fx, enrollments, error)))
         goto failed;
     }
-  if (!save_folder (self, store, &saved, error) || !ob_store_commit (store, error))
+  if ((saved != NULL && !save_folder (account_id, store, saved, error)) || !ob_store_commit (store, error))
     goto failed;
-  folder->last_uid = saved.last_uid;
   g_free (fx.email);
   g_free (fx.domain);
 
-  for (guint i = 0; i < posted->len; i++)
-    post_event (self, g_ptr_array_index (posted, i));
   /* Bounce Shield, after the bounce is recorded. */
-  if (verdict != NULL && verdict->kind == OB_CLASSIFY_BOUNCE_HARD && enrollments != NULL)
+  if (verdict->kind == OB_CLASSIFY_BOUNCE_HARD && enrollments != NULL)
     for (guint i = 0; i < enrollments->len; i++)
       {
         Enrollment *e = g_ptr_array_index (enrollments, i);
 
         if (ob_outbox_bounce_shield (store, e->campaign_id, g_get_real_time () / G_USEC_PER_SEC, NULL))
           {
-            ObWatcherEvent event = { .kind = OB_WATCHER_CAMPAIGN_PAUSED, .campaign_id = e->campaign_id,
-                                     .detail = (char *) "bounce-shield" };
+            ObWatcherEvent *event = g_new0 (ObWatcherEvent, 1);
 
-            post_event (self, &event);
+            event->kind = OB_WATCHER_CAMPAIGN_PAUSED;
+            event->campaign_id = e->campaign_id;
+            event->detail = g_strdup ("bounce-shield");
+            g_ptr_array_add (posted, event);
           }
       }
   return TRUE;
 
 failed:
   ob_store_rollback (store);
+  g_ptr_array_set_size (posted, 0);
   g_free (fx.email);
   g_free (fx.domain);
   return FALSE;
+}
+
+/* One fetched message: its effect, its events and the folder's new last
+ * UID in one transaction. */
+static gboolean
+handle_message (ObWatcher           *self,
+                ObStore             *store,
+                ObClassifyStore     *lookup,
+                Folder              *folder,
+                const ObImapMessage *message,
+                GError             **error)
+{
+  g_autoptr(GBytes) bytes = ob_imap_message_dup_bytes (message);
+  g_autoptr(GPtrArray) posted = g_ptr_array_new_with_free_func ((GDestroyNotify) event_clear);
+  g_autofree char *raw_id = header_value (message->headers, "Message-ID");
+  g_autofree char *incoming = strip_brackets (raw_id);
+  Folder saved = *folder;
+  gboolean nothing = FALSE;
+
+  saved.last_uid = MAX (folder->last_uid, message->uid);
+  if (!record_message (self->account_id, store, lookup, bytes, incoming, &saved, posted, &nothing, error))
+    return FALSE;
+  /* When it concerned nobody, the batch writes the last UID (handle_uids). */
+  folder->last_uid = saved.last_uid;
+  for (guint i = 0; i < posted->len; i++)
+    post_event (self, g_ptr_array_index (posted, i));
+  return TRUE;
+}
+
+/**
+ * ob_watcher_record_message:
+ * @store: the calling thread's store
+ * @account_id: the account whose mailbox it came to
+ * @message: the message (headers and the first part of the text)
+ * @error: a store error
+ *
+ * What the watcher does with one new message, without IMAP: classify it
+ * and write its effect with its events in one transaction. For tools and
+ * tests (the claim against a reply from two threads).
+ *
+ * Returns: (transfer full) (element-type ObWatcherEvent): the events
+ *   recorded (none when the message concerns no prospect), or %NULL
+ */
+GPtrArray *
+ob_watcher_record_message (ObStore  *store,
+                           gint64    account_id,
+                           GBytes   *message,
+                           GError  **error)
+{
+  g_autoptr(ObClassifyStore) lookup = ob_classify_store_new (store, account_id);
+  g_autoptr(GPtrArray) posted = g_ptr_array_new_with_free_func ((GDestroyNotify) event_clear);
+  g_autoptr(GBytes) headers = g_bytes_ref (message);
+  g_autofree char *raw_id = header_value (headers, "Message-ID");
+  g_autofree char *incoming = strip_brackets (raw_id);
+  gboolean nothing;
+
+  if (!record_message (account_id, store, lookup, message, incoming, NULL, posted, &nothing, error))
+    return NULL;
+  for (guint i = 0; i < posted->len; i++)
+    ((ObWatcherEvent *) g_ptr_array_index (posted, i))->account_id = account_id;
+  return g_steal_pointer (&posted);
 }
 
 /* ---- Folders --------------------------------------------------------------- */
@@ -920,7 +993,7 @@ handle_uids (ObWatcher        *self,
       /* Unrelated messages, and UIDs the server no longer had, are passed
        * once per batch. */
       folder->last_uid = MAX (folder->last_uid, g_array_index (uids, guint32, first + n - 1));
-      if (!save_folder (self, store, folder, error))
+      if (!save_folder (self->account_id, store, folder, error))
         return FALSE;
     }
   return TRUE;
@@ -971,7 +1044,7 @@ check_folder (ObWatcher        *self,
         return FALSE;
       /* Nothing below UIDNEXT is new any more. */
       folder->last_uid = MAX (folder->last_uid, info.uidnext > 0 ? info.uidnext - 1 : 0);
-      return save_folder (self, store, folder, error);
+      return save_folder (self->account_id, store, folder, error);
     }
 
   uids = ob_imap_connection_search_uids (imap, folder->last_uid + 1, error);

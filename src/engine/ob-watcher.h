@@ -8,6 +8,8 @@
 
 #include <gio/gio.h>
 
+#include "ob-store.h"
+
 G_BEGIN_DECLS
 
 /* What a watcher reports, on the context that created it. The first seven
@@ -62,5 +64,13 @@ void        ob_watcher_wake                 (ObWatcher          *self);
 void        ob_watcher_stop                 (ObWatcher          *self);
 
 const char *ob_watcher_event_kind_to_string (ObWatcherEventKind  kind);
+
+/* What the watcher does with one new message, without IMAP (any thread,
+ * with its own store): classify it, write its effect and events in one
+ * transaction. Returns the events recorded (ObWatcherEvent), or NULL. */
+GPtrArray  *ob_watcher_record_message       (ObStore            *store,
+                                             gint64              account_id,
+                                             GBytes             *message,
+                                             GError            **error);
 
 G_END_DECLS
