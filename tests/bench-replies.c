@@ -18,7 +18,8 @@
  *       starts a watcher on DB, whose folder state says what was seen
  *       already; prints {"seconds": from start to caught up (the
  *       "watching" event, posted once every new message is handled),
- *       "replied": replies recorded meanwhile}
+ *       "replied": replies recorded meanwhile, "fetched": messages whose
+ *       header fields were fetched, "read": of them, read with their text}
  */
 #include "config.h"
 
@@ -35,6 +36,8 @@ typedef struct
   guint     replied;
   gboolean  watching;
   gint64    watching_at;
+  guint     n_fetched;
+  guint     n_read;
   char     *last_replied;   /* the address */
   gint64    last_replied_at;
   char     *error;
@@ -57,7 +60,11 @@ on_event (const ObWatcherEvent *event,
       break;
     case OB_WATCHER_WATCHING:
       if (!state->watching)
-        state->watching_at = now;
+        {
+          state->watching_at = now;
+          state->n_fetched = event->n_fetched;
+          state->n_read = event->n_read;
+        }
       state->watching = TRUE;
       break;
     case OB_WATCHER_ERROR:
@@ -223,8 +230,8 @@ catchup (const char *db,
   /* The events of the last batch are posted before "watching". */
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  printf ("{\"seconds\": %.3f, \"replied\": %u}\n", (state.watching_at - start) / (double) G_USEC_PER_SEC,
-          state.replied);
+  printf ("{\"seconds\": %.3f, \"replied\": %u, \"fetched\": %u, \"read\": %u}\n",
+          (state.watching_at - start) / (double) G_USEC_PER_SEC, state.replied, state.n_fetched, state.n_read);
   ob_watcher_stop (watcher);
   return 0;
 }

@@ -60,6 +60,9 @@
 /* A folder seen for the first time, or whose UIDVALIDITY changed. */
 #define RESCAN_MAX_MESSAGES      500
 #define RESCAN_DAYS              14
+/* Header fields of this many messages per UID FETCH, then their texts
+ * when needed this many at a time. */
+#define HEADER_BATCH             500
 #define FETCH_BATCH              100
 /* Of the body, this much is fetched: a DSN's status part, an ARF report
  * and the opening lines of a reply fit. */
@@ -86,7 +89,9 @@ struct _ObWatcher
   GThread            *thread;
   GCancellable       *cancellable;
   ObImapConnection   *imap;
-  gint64              started_at;  /* Unix seconds, set by the thread */        /* the thread's current one, for wake and stop */
+  gint64              started_at;  /* Unix seconds, set by the thread */
+  guint               fetched;     /* the thread's: messages fetched, since connecting */
+  guint               read_whole;  /* of them, with their text */
 };
 
 G_DEFINE_FINAL_TYPE (ObWatcher, ob_watcher, G_TYPE_OBJECT)
@@ -792,11 +797,13 @@ apply (Effect     *fx,
     }
 }
 
-/* Classifies @bytes and writes its effect with its events in one
- * transaction, with @saved (the folder's new last UID) when given. Fills
- * @posted with the events to post after the commit. Returns FALSE with
- * @error when the store failed (nothing written); *out_nothing says that
- * the message concerns no prospect (nothing written either). */
+/* Classifies @bytes and writes its effect with its events, with @saved
+ * (the folder's new last UID) when given: in one transaction of its own,
+ * or (@own_transaction FALSE) in the caller's, which then commits or rolls
+ * back. Adds to @posted the events to post after the commit. Returns FALSE
+ * with @error when the store failed (then nothing of it stays written, and
+ * the caller's transaction must be rolled back); *out_nothing says that the
+ * message concerns no prospect (nothing written). */
 static gboolean
 record_message (gint64            account_id,
                 ObStore          *store,
@@ -804,10 +811,12 @@ record_message (gint64            account_id,
                 GBytes           *bytes,
                 const char       *incoming,
                 const Folder     *saved,
+                gboolean          own_transaction,
                 GPtrArray        *posted,
                 gboolean         *out_nothing,
                 GError          **error)
 {
+  guint posted_before = posted->len;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(ObClassifyVerdict) verdict = NULL;
   g_autoptr(GPtrArray) enrollments = NULL;
@@ -844,7 +853,7 @@ record_message (gint64            account_id,
       return TRUE;
     }
 
-  if (!ob_store_begin (store, error))
+  if (own_transaction && !ob_store_begin (store, error))
     return FALSE;
   if (!already_seen (store, prospect_id, incoming))
     {
@@ -875,7 +884,8 @@ record_message (gint64            account_id,
       if (enrollments == NULL || (fx.email != NULL && !apply (&fx, enrollments, error)))
         goto failed;
     }
-  if ((saved != NULL && !save_folder (account_id, store, saved, error)) || !ob_store_commit (store, error))
+  if ((saved != NULL && !save_folder (account_id, store, saved, error)) ||
+      (own_transaction && !ob_store_commit (store, error)))
     goto failed;
   g_free (fx.email);
   g_free (fx.domain);
@@ -899,34 +909,53 @@ record_message (gint64            account_id,
   return TRUE;
 
 failed:
-  ob_store_rollback (store);
-  g_ptr_array_set_size (posted, 0);
+  if (own_transaction)
+    ob_store_rollback (store);
+  g_ptr_array_set_size (posted, posted_before);
   g_free (fx.email);
   g_free (fx.domain);
   return FALSE;
 }
 
-/* One fetched message: its effect, its events and the folder's new last
- * UID in one transaction. */
+/* Fetched messages (ascending UIDs): their effects, their events and the
+ * folder's new last UID in one transaction, then the events posted. A
+ * failure writes none of them and leaves @folder as it was. */
 static gboolean
-handle_message (ObWatcher           *self,
-                ObStore             *store,
-                ObClassifyStore     *lookup,
-                Folder              *folder,
-                const ObImapMessage *message,
-                GError             **error)
+handle_messages (ObWatcher        *self,
+                 ObStore          *store,
+                 ObClassifyStore  *lookup,
+                 Folder           *folder,
+                 GPtrArray        *messages,
+                 GError          **error)
 {
-  g_autoptr(GBytes) bytes = ob_imap_message_dup_bytes (message);
   g_autoptr(GPtrArray) posted = g_ptr_array_new_with_free_func ((GDestroyNotify) event_clear);
-  g_autofree char *raw_id = header_value (message->headers, "Message-ID");
-  g_autofree char *incoming = strip_brackets (raw_id);
   Folder saved = *folder;
-  gboolean nothing = FALSE;
 
-  saved.last_uid = MAX (folder->last_uid, message->uid);
-  if (!record_message (self->account_id, store, lookup, bytes, incoming, &saved, posted, &nothing, error))
+  if (messages->len == 0)
+    return TRUE;
+  if (!ob_store_begin (store, error))
     return FALSE;
-  /* When it concerned nobody, the batch writes the last UID (handle_uids). */
+  for (guint i = 0; i < messages->len; i++)
+    {
+      const ObImapMessage *message = g_ptr_array_index (messages, i);
+      g_autoptr(GBytes) bytes = ob_imap_message_dup_bytes (message);
+      g_autofree char *raw_id = header_value (message->headers, "Message-ID");
+      g_autofree char *incoming = strip_brackets (raw_id);
+      gboolean nothing = FALSE;
+
+      saved.last_uid = MAX (saved.last_uid, message->uid);
+      if (!record_message (self->account_id, store, lookup, bytes, incoming, &saved, FALSE, posted, &nothing,
+                           error))
+        {
+          ob_store_rollback (store);
+          return FALSE;
+        }
+    }
+  if (!ob_store_commit (store, error))
+    {
+      ob_store_rollback (store);
+      return FALSE;
+    }
   folder->last_uid = saved.last_uid;
   for (guint i = 0; i < posted->len; i++)
     post_event (self, g_ptr_array_index (posted, i));
@@ -960,7 +989,7 @@ ob_watcher_record_message (ObStore  *store,
   g_autofree char *incoming = strip_brackets (raw_id);
   gboolean nothing;
 
-  if (!record_message (account_id, store, lookup, message, incoming, NULL, posted, &nothing, error))
+  if (!record_message (account_id, store, lookup, message, incoming, NULL, TRUE, posted, &nothing, error))
     return NULL;
   for (guint i = 0; i < posted->len; i++)
     ((ObWatcherEvent *) g_ptr_array_index (posted, i))->account_id = account_id;
@@ -969,7 +998,12 @@ ob_watcher_record_message (ObStore  *store,
 
 /* ---- Folders --------------------------------------------------------------- */
 
-/* Fetches and handles @uids (ascending) in batches. */
+/* Fetches and handles @uids (ascending): the header fields of a batch
+ * first; then, of the messages whose header fields may tie them to
+ * Outbound (ob_classify_needs_text), the first part of the text too, and
+ * each is classified and recorded. The others are unrelated whatever
+ * their text says: a catch-up over thousands of messages reads the text of
+ * the few that matter. */
 static gboolean
 handle_uids (ObWatcher        *self,
              ObStore          *store,
@@ -979,17 +1013,37 @@ handle_uids (ObWatcher        *self,
              GArray           *uids,
              GError          **error)
 {
-  for (guint first = 0; first < uids->len && !quitting (self); first += FETCH_BATCH)
+  for (guint first = 0; first < uids->len && !quitting (self); first += HEADER_BATCH)
     {
-      guint n = MIN (FETCH_BATCH, uids->len - first);
-      g_autoptr(GPtrArray) messages = ob_imap_connection_fetch (imap, &g_array_index (uids, guint32, first),
-                                                                n, NULL, TEXT_BYTES, error);
+      guint n = MIN (HEADER_BATCH, uids->len - first);
+      g_autoptr(GPtrArray) heads = ob_imap_connection_fetch (imap, &g_array_index (uids, guint32, first),
+                                                             n, NULL, 0, error);
+      g_autoptr(GArray) wanted = g_array_new (FALSE, FALSE, sizeof (guint32));
 
-      if (messages == NULL)
+      if (heads == NULL)
         return FALSE;
-      for (guint i = 0; i < messages->len; i++)
-        if (!handle_message (self, store, lookup, folder, g_ptr_array_index (messages, i), error))
-          return FALSE;
+      for (guint i = 0; i < heads->len; i++)
+        {
+          const ObImapMessage *head = g_ptr_array_index (heads, i);
+
+          if (head->headers == NULL ||
+              ob_classify_needs_text (head->headers, ob_classify_store_get_gate_lookup (), lookup))
+            g_array_append_val (wanted, head->uid);
+        }
+      self->fetched += heads->len;
+
+      for (guint k = 0; k < wanted->len && !quitting (self); k += FETCH_BATCH)
+        {
+          guint m = MIN (FETCH_BATCH, wanted->len - k);
+          g_autoptr(GPtrArray) messages = ob_imap_connection_fetch (imap, &g_array_index (wanted, guint32, k),
+                                                                    m, NULL, TEXT_BYTES, error);
+
+          if (messages == NULL || !handle_messages (self, store, lookup, folder, messages, error))
+            return FALSE;
+          self->read_whole += messages->len;
+        }
+      if (quitting (self))
+        return TRUE;
       /* Unrelated messages, and UIDs the server no longer had, are passed
        * once per batch. */
       folder->last_uid = MAX (folder->last_uid, g_array_index (uids, guint32, first + n - 1));
@@ -1097,6 +1151,7 @@ watch (ObWatcher        *self,
 
   if (folders == NULL)
     return;
+  self->fetched = self->read_whole = 0;
   for (guint i = 0; i < folders->len; i++)
     g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", ((Folder *) g_ptr_array_index (folders, i))->name);
   detail = g_strdup_printf ("%s %s", idle ? "IDLE" : "polling", names->str);
@@ -1109,7 +1164,12 @@ watch (ObWatcher        *self,
           return;
       /* Said once caught up: from now on nothing new is missed. */
       if (detail != NULL)
-        post (self, OB_WATCHER_WATCHING, 0, detail);
+        {
+          ObWatcherEvent event = { .kind = OB_WATCHER_WATCHING, .detail = detail,
+                                   .n_fetched = self->fetched, .n_read = self->read_whole };
+
+          post_event (self, &event);
+        }
       g_clear_pointer (&detail, g_free);
       ob_imap_retry_sent_copies (sent_copy, store, SENT_COPY_RETRY_LIMIT, NULL);
 

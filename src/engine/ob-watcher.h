@@ -40,6 +40,8 @@ typedef struct
   char               *email;        /* the prospect's address */
   char               *message_id;   /* our Message-ID it answers, when known */
   char               *detail;       /* the subject, the bounce status, what went wrong */
+  guint               n_fetched;    /* WATCHING: messages caught up with since connecting */
+  guint               n_read;       /* WATCHING: of them, read with their text */
 } ObWatcherEvent;
 
 typedef void (*ObWatcherEventFunc) (const ObWatcherEvent *event,

@@ -338,6 +338,8 @@ def inner(build, tmp, env_file):
     con.commit()
     con.close()
     first, last = int(old['uidnext']), int(status['uidnext']) - 1
+    if os.environ.get('BENCH_KEEP'):
+        shutil.copy(db, db + '.before')   # to time the catch-up again (profiling)
     ensure_keyring()
     cu = b.catchup_outbound(db, account_id)
     headers = subprocess.run([b.tool, 'headers'], check=True, capture_output=True, text=True).stdout.split()
@@ -377,8 +379,11 @@ def main():
     except subprocess.CalledProcessError as e:
         sys.exit(f'replies: {e}\n{e.stderr}')
     finally:
-        subprocess.run([mailbed, 'stop', beddir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        shutil.rmtree(tmp, ignore_errors=True)
+        if os.environ.get('BENCH_KEEP'):
+            print(f'replies: kept {tmp} (mailbed stop {beddir}; rm -rf {tmp})')
+        else:
+            subprocess.run([mailbed, 'stop', beddir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def report(r):
