@@ -62,7 +62,7 @@
 #define RESCAN_DAYS              14
 /* Header fields of this many messages per UID FETCH, then their texts
  * when needed this many at a time. */
-#define HEADER_BATCH             500
+#define HEADER_BATCH             2000
 #define FETCH_BATCH              100
 /* Of the body, this much is fetched: a DSN's status part, an ARF report
  * and the opening lines of a reply fit. */
