@@ -158,14 +158,18 @@ class Bench:
 
     # ---- Catch-up ------------------------------------------------------
 
-    def fill_maildir(self, ids):
+    def fill_maildir(self, ids, addresses):
         """40,000 old messages, then 10,000 new ones of which 300 are replies
-        to our sends; Dovecot indexes each lot before anything is timed."""
+        to our sends, the same in the INBOX of each of @addresses; Dovecot
+        indexes each lot before anything is timed."""
         env = self.env
-        user = env['MAILBED_REP'].split('@')[0]
-        maildir = os.path.join(env['MAILBED_MAIL_ROOT'], 'outbound.test', user, 'Maildir')
-        for sub in ('', 'cur', 'new', 'tmp'):
-            os.makedirs(os.path.join(maildir, sub), exist_ok=True)
+        maildirs = []
+        for address in addresses:
+            local, domain = address.split('@')
+            maildir = os.path.join(env['MAILBED_MAIL_ROOT'], domain, local, 'Maildir')
+            for sub in ('', 'cur', 'new', 'tmp'):
+                os.makedirs(os.path.join(maildir, sub), exist_ok=True)
+            maildirs.append(maildir)
         rng = random.Random(7)
         senders = [f'news@{d}' for d in ('shop.example', 'weekly.example', 'updates.example')] + \
                   [f'colleague{i}@outbound.test' for i in range(20)] + \
@@ -196,19 +200,21 @@ class Bench:
 
         def write(sub, n, text, seen):
             name = f'{1700000000 + n}.M{n}P1.bench' + (':2,S' if seen else '')
-            path = os.path.join(maildir, sub, name)
-            with open(path, 'w', newline='') as f:
-                f.write(text)
-            os.chown(path, MAIL_UID, MAIL_UID)
+            for maildir in maildirs:
+                path = os.path.join(maildir, sub, name)
+                with open(path, 'w', newline='') as f:
+                    f.write(text)
+                os.chown(path, MAIL_UID, MAIL_UID)
 
         total = 0
         for n in range(CATCHUP_OLD):
             text = unrelated(n)
             total += len(text)
             write('cur', n, text, True)
-        for sub in ('', 'cur', 'new', 'tmp'):
-            os.chown(os.path.join(maildir, sub), MAIL_UID, MAIL_UID)
-        status_old = self.doveadm_status()
+        for maildir in maildirs:
+            for sub in ('', 'cur', 'new', 'tmp'):
+                os.chown(os.path.join(maildir, sub), MAIL_UID, MAIL_UID)
+        status_old = [self.doveadm_status(address) for address in addresses]
         replies = list(ids.items())[:CATCHUP_REPLIES]
         positions = set(rng.sample(range(CATCHUP_NEW), CATCHUP_REPLIES))
         k = 0
@@ -220,13 +226,13 @@ class Bench:
                 text = unrelated(CATCHUP_OLD + n)
             total += len(text)
             write('new', CATCHUP_OLD + n, text, False)
-        status = self.doveadm_status()
+        status = [self.doveadm_status(address) for address in addresses]
         return status_old, status, total
 
-    def doveadm_status(self):
+    def doveadm_status(self, address):
         env = self.env
         conf = os.path.join(env['MAILBED_DIR'], 'dc', 'dovecot.conf')
-        out = subprocess.run(['doveadm', '-c', conf, 'mailbox', 'status', '-u', env['MAILBED_REP'],
+        out = subprocess.run(['doveadm', '-c', conf, 'mailbox', 'status', '-u', address,
                               'messages uidnext uidvalidity', 'INBOX'],
                              check=True, capture_output=True, text=True).stdout
         status = dict(item.split('=', 1) for item in out.split() if '=' in item)
@@ -255,7 +261,6 @@ class Bench:
         out = subprocess.run([self.tool, 'catchup', db, str(account_id)], check=True, stdout=subprocess.PIPE,
                              text=True).stdout
         r = json.loads(out.strip().splitlines()[-1])
-        print(f'catch-up: {r}', file=sys.stderr)
         time.sleep(0.5)   # Dovecot logs the logout
         r['bytes'] = self.dovecot_out_bytes(since, self.env['MAILBED_REP'])
         con = sqlite3.connect(db)
@@ -278,13 +283,14 @@ class Bench:
         imap.logout()
         return seconds
 
-    def catchup_imaplib(self, first, last, what):
+    def catchup_imaplib(self, first, last, what, address=None, password=None):
         env = self.env
+        address = address or env['MAILBED_REP']
         ctx = ssl.create_default_context(cafile=env['MAILBED_CA_FILE'])
         since = self.log_size()
         start = time.monotonic()
         imap = imaplib.IMAP4_SSL(env['MAILBED_HOST'], int(env['MAILBED_IMAPS_PORT']), ssl_context=ctx)
-        imap.login(env['MAILBED_REP'], env['MAILBED_REP_PASSWORD'])
+        imap.login(address, password or env['MAILBED_REP_PASSWORD'])
         imap.select('INBOX', readonly=True)
         typ, data = imap.uid('FETCH', f'{first}:{last}', what)
         if typ != 'OK':
@@ -294,7 +300,7 @@ class Bench:
         seconds = time.monotonic() - start
         time.sleep(0.5)
         return {'seconds': seconds, 'messages': messages,
-                'bytes': self.dovecot_out_bytes(since, env['MAILBED_REP'])}
+                'bytes': self.dovecot_out_bytes(since, address)}
 
 
 def ensure_keyring():
@@ -345,7 +351,13 @@ def inner(build, tmp, env_file):
     ensure_keyring()
     db, account_id, ids = b.make_store('catchup', b.env['MAILBED_REP'], 'cu', CATCHUP_REPLIES)
     started = time.monotonic()
-    old, status, total = b.fill_maildir(ids)
+    # The same mailbox twice: the twin (a prospect's mailbox of the bed)
+    # gives imaplib a cold start of its own.
+    twin = f'p40@{b.env["MAILBED_PROSPECT_DOMAIN"]}'
+    olds, statuses, total = b.fill_maildir(ids, [b.env['MAILBED_REP'], twin])
+    old, status = olds[0], statuses[0]
+    if (olds[1]['uidnext'], statuses[1]['uidnext']) != (old['uidnext'], status['uidnext']):
+        sys.exit('replies: the twin mailbox got other UIDs')
     filled = time.monotonic() - started
     con = sqlite3.connect(db)
     con.execute('INSERT INTO imap_folders (account_id, name, uidvalidity, last_uid) VALUES (?, ?, ?, ?)',
@@ -359,6 +371,8 @@ def inner(build, tmp, env_file):
     # night's mail), then every client with it warm, Outbound last.
     cold = b.catchup_outbound(db, account_id)
     headers = subprocess.run([b.tool, 'headers'], check=True, capture_output=True, text=True).stdout.split()
+    py_cold = b.catchup_imaplib(first, last, f'(UID FLAGS BODY.PEEK[HEADER.FIELDS ({" ".join(headers)})])',
+                                twin, b.env['MAILBED_PROSPECT_PASSWORD'])
     py_headers = b.catchup_imaplib(first, last, f'(UID FLAGS BODY.PEEK[HEADER.FIELDS ({" ".join(headers)})])')
     py_full = b.catchup_imaplib(first, last, '(UID FLAGS BODY.PEEK[])')
     for suffix in ('-wal', '-shm'):
@@ -370,7 +384,7 @@ def inner(build, tmp, env_file):
     first_text = statistics.median(b.first_text_cost(first + i) for i in range(3))
 
     stop_keyring()
-    print(json.dumps({'ob': ob, 'base': base, 'catchup': cu, 'cold': cold, 'first_text': first_text, 'py_headers': py_headers, 'py_full': py_full,
+    print(json.dumps({'ob': ob, 'base': base, 'catchup': cu, 'cold': cold, 'py_cold': py_cold, 'first_text': first_text, 'py_headers': py_headers, 'py_full': py_full,
                       'messages': int(status['messages']), 'new': last - first + 1, 'fill_s': filled,
                       'mail_bytes': total}))
 
@@ -400,7 +414,7 @@ def main():
         r = json.loads(out.stdout.strip().splitlines()[-1])
         # What went wrong on the way (a dropped connection, a reconnect).
         for line in out.stderr.splitlines():
-            if line.startswith(('watcher:', 'catch-up:')):
+            if line.startswith('watcher:'):
                 print(f'  ({line})')
         report(r)
     except subprocess.CalledProcessError as e:
@@ -433,6 +447,8 @@ def report(r):
     print(f'  {"client":<66} {"s":>7} {"MB from Dovecot":>16}')
     print(f'  {"Outbound watcher, Dovecot cache cold: connect, fetch, classify, record":<66} '
           f'{cold["seconds"]:7.2f} {cold["bytes"] / 1e6:16.2f}')
+    print(f'  {"imaplib, cache cold (a twin mailbox): UID FETCH the same header fields":<66} '
+          f'{r["py_cold"]["seconds"]:7.2f} {r["py_cold"]["bytes"] / 1e6:16.2f}')
     print(f'  {"Outbound watcher, cache warm":<66} {cu["seconds"]:7.2f} {cu["bytes"] / 1e6:16.2f}')
     print(f'  {"imaplib, cache warm: UID FETCH the same header fields":<66} {ph["seconds"]:7.2f} '
           f'{ph["bytes"] / 1e6:16.2f}')
@@ -444,9 +460,9 @@ def report(r):
     print(f'  of which Dovecot alone: {r["first_text"]:.2f} s to read the first message text of a new session '
           'in this 50,000-file Maildir (imaplib, one message, median of 3; every client pays it once)')
     print(f'  goal <= 5 s: {"met" if max(cu["seconds"], cold["seconds"]) <= 5 else "MISSED"} '
-          f'(cold {cold["seconds"]:.2f} s, warm {cu["seconds"]:.2f} s; Outbound\'s own part, warm: '
-          f'{cu["seconds"] - r["first_text"]:.2f} s); bytes are Dovecot\'s own out= count of the whole '
-          'session (login, search, fetches)')
+          f'(cold {cold["seconds"]:.2f} s, warm {cu["seconds"]:.2f} s; warm less Dovecot\'s first text: '
+          f'~{max(0.0, cu["seconds"] - r["first_text"]):.2f} s); bytes are Dovecot\'s own out= count of the '
+          'whole session (login, search, fetches)')
 
 
 if __name__ == '__main__':
