@@ -10,8 +10,13 @@
 # - Catch-up: an INBOX of 50,000 messages of which 10,000 came since the
 #   last run (the folder's last UID says 40,000), 300 of them replies: time
 #   from the watcher's start to caught up, and the bytes Dovecot sent for it
-#   (its own "out=" count at logout). Beside it: imaplib fetching the same
-#   10,000 UIDs' header fields, and the same messages whole.
+#   (its own "out=" count at logout); first with Dovecot's cache cold for
+#   the new messages, then warm. Beside it: imaplib fetching the same
+#   10,000 UIDs' header fields, cold (from a twin mailbox filled the same
+#   way) and warm, and the same messages whole; and Dovecot's own cost of
+#   the first message text read in a new session on such a Maildir.
+#   BENCH_LATENCY_COUNT=N makes the latency part shorter, BENCH_KEEP=1
+#   keeps the bed and the stores for profiling.
 #
 # Everything runs inside a private D-Bus session with a throwaway keyring
 # (the watcher reads the account's password from it, as the app does).
