@@ -7,6 +7,8 @@
  * (the main thread in the app and the CLI). Everything else runs on the
  * watcher's own thread with its own store connection and its own IMAP
  * connection; it reports through events posted to @context.
+ * ob_watcher_record_message() runs on the caller's thread with the
+ * caller's store (the same effects, without IMAP).
  *
  * The loop: connect and log in (the password read from the keyring just
  * before); for each watched folder (imap_folders.watched, INBOX when none
@@ -18,17 +20,22 @@
  * watched), else NOOP and a UID search every minute. A dropped connection
  * is made again with backoff; wake and stop end an IDLE or a wait at once.
  *
- * Each new message is classified (ob-classify, header fields and a
- * bounded first part of the text, PEEK only: nothing is marked read,
- * moved or deleted) and its effect is written in one transaction with its
- * event and the folder's last UID: reply → enrollment 'replied', prospect
+ * New messages are fetched in two steps, PEEK only (nothing is marked
+ * read, moved or deleted): the header fields of up to HEADER_BATCH, then a
+ * bounded first part of the text of those whose header fields may tie them
+ * to Outbound (ob_classify_needs_text); the rest are unrelated whatever
+ * they say. Each of those is classified (ob-classify) and its effect is
+ * written with its event and the folder's last UID, one transaction per
+ * fetched batch: reply → enrollment 'replied', prospect
  * 'replied', optional company stop; auto-reply → event, and the enrollment
  * waits until the day after a written return date; hard bounce →
  * 'bounced' then Bounce Shield; soft bounce → the step goes again 6 hours
  * later, 'bounced' after 3 (ob_outbox_soft_bounce); unsubscribe or
  * complaint → 'opted_out' and do-not-contact. The runner wakes the senders
- * on the event, and the sender's claim re-checks the enrollment, so no
- * follow-up goes after a reply.
+ * on the event; the sender's claim re-checks the enrollment, and its last
+ * look before MAIL FROM takes back a step claimed meanwhile, so no
+ * follow-up goes after a reply (a reply's event names a step that was
+ * 'sending' when it was recorded: in_flight_step).
  *
  * The watcher also retries the Sent copies that failed (ob-imap.h).
  */
