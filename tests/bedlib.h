@@ -17,4 +17,14 @@ guint16     bed_port     (const char *key);
 /* Stops the bed load_bed() started, if it did. */
 void        stop_own_bed (void);
 
+/* A bed of this program's own for what follows (bed_get() answers from it
+ * until bed_end_private()): for tests that stop a server. @keep_deferred:
+ * mail Postfix cannot deliver waits in its queue instead of bouncing. */
+void        bed_begin_private (gboolean keep_deferred);
+void        bed_end_private   (void);
+/* Dovecot of the private bed stopped by pid / started again with the same
+ * configuration (then Postfix delivers what it queued meanwhile). */
+void        bed_stop_dovecot  (void);
+void        bed_start_dovecot (void);
+
 G_END_DECLS

@@ -8,8 +8,9 @@
  * `outbound-cli classify` without a store, or a small fake store), the rest
  * is the message. Checked: a verdict or an error, never both; every string
  * of a verdict is valid UTF-8 without control characters; a reply is always
- * tied to something; a return date only comes with an auto-reply; the
- * header parser's own promises (valid UTF-8, non-NULL id lists). The
+ * tied to something; a return date only comes with an auto-reply; a
+ * person's message tied to us says so in its header fields
+ * (ob_classify_needs_text); the header parser's own promises (valid UTF-8, non-NULL id lists). The
  * return-date finder also reads the input as text.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -I src/engine \
@@ -170,6 +171,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         g_assert_cmpint (v->kind, ==, OB_CLASSIFY_AUTO_REPLY);
       if (lookup == NULL)
         g_assert_cmpint (v->match, ==, OB_CLASSIFY_MATCH_NONE);
+      /* What ties a person's message to us is in its header fields: the
+       * watcher, which reads the text only when they say so, misses none. */
+      if (v->match != OB_CLASSIFY_MATCH_NONE &&
+          (v->kind == OB_CLASSIFY_REPLY || v->kind == OB_CLASSIFY_COLLEAGUE_REPLY ||
+           v->kind == OB_CLASSIFY_AUTO_REPLY || v->kind == OB_CLASSIFY_UNSUBSCRIBE))
+        g_assert_true (ob_classify_needs_text (bytes, lookup, NULL));
     }
 
   text = g_strndup ((const char *) data, size);

@@ -15,6 +15,7 @@
 #include <gio/gio.h>
 
 #include "ob-classify.h"
+#include "ob-imap.h"
 #include "ob-classify-store.h"
 #include "ob-mime.h"
 #include "ob-store.h"
@@ -278,6 +279,84 @@ test_corpus (void)
           g_error ("%s is not in expected.tsv", name);
       }
   g_assert_cmpuint (n_eml, ==, rows->len);
+}
+
+/* What a UID FETCH of the watcher's header fields returns of @message. */
+static GBytes *
+watched_fields (GBytes *message)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (message, &len);
+  g_autofree char *copy = g_strndup (data, len);
+  g_auto(GStrv) lines = NULL;
+  GString *out = g_string_new (NULL);
+  gboolean keep = FALSE;
+  char *start = copy;
+
+  /* An mbox "From " line is no header field */
+  if (g_str_has_prefix (start, "From "))
+    start = strchr (start, '\n') != NULL ? strchr (start, '\n') + 1 : start + strlen (start);
+  lines = g_strsplit (start, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = lines[i];
+      gsize n = strlen (line);
+
+      if (n > 0 && line[n - 1] == '\r')
+        line[--n] = '\0';
+      if (n == 0)
+        break;
+      if (line[0] != ' ' && line[0] != '\t')
+        {
+          const char *colon = strchr (line, ':');
+
+          keep = FALSE;
+          for (guint f = 0; colon != NULL && ob_imap_watch_headers[f] != NULL; f++)
+            if (strlen (ob_imap_watch_headers[f]) == (gsize) (colon - line) &&
+                g_ascii_strncasecmp (line, ob_imap_watch_headers[f], colon - line) == 0)
+              keep = TRUE;
+        }
+      if (keep)
+        g_string_append_printf (out, "%s\r\n", line);
+    }
+  g_string_append (out, "\r\n");
+  return g_string_free_to_bytes (out);
+}
+
+/* The watcher reads the text only of messages whose header fields say it
+ * may matter: every sample whose verdict could change something (tied to
+ * a send or a prospect, or a report naming a recipient) says so from its
+ * header fields alone, and ordinary mail does not. */
+static void
+test_needs_text (void)
+{
+  g_autoptr(GPtrArray) rows = load_expected ();
+  guint skipped = 0;
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Row *row = g_ptr_array_index (rows, i);
+      g_autoptr(GBytes) bytes = load_mail (row->file);
+      g_autoptr(GBytes) fields = watched_fields (bytes);
+      g_autoptr(ObClassifyVerdict) v = ob_classify_message (bytes, NULL, &fake_lookup, NULL, NULL);
+      ObClassifyTarget target;
+      gboolean matters, needs;
+
+      g_assert_nonnull (v);
+      matters = v->match != OB_CLASSIFY_MATCH_NONE || v->kind == OB_CLASSIFY_BOUNCE_HARD ||
+                v->kind == OB_CLASSIFY_BOUNCE_SOFT || v->kind == OB_CLASSIFY_COMPLAINT ||
+                (v->address != NULL && fake_find_prospect (v->address, &target, NULL));
+      needs = ob_classify_needs_text (fields, &fake_lookup, NULL);
+      g_test_message ("%s: %s, text %s", row->file, row->verdict, needs ? "read" : "skipped");
+      if (matters)
+        g_assert_true (needs);
+      if (!needs)
+        skipped++;
+      /* The whole message gives the same answer as its fields. */
+      g_assert_cmpint (ob_classify_needs_text (bytes, &fake_lookup, NULL), ==, needs);
+    }
+  /* The newsletter, the personal mail, the free-mail "colleague"... */
+  g_assert_cmpuint (skipped, >=, 3);
 }
 
 /* ---- Order of the rules ------------------------------------------------- */
@@ -1088,6 +1167,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/engine/classify/corpus", test_corpus);
+  g_test_add_func ("/engine/classify/needs-text", test_needs_text);
   g_test_add_func ("/engine/classify/order/bounce-with-references", test_order_bounce_with_references);
   g_test_add_func ("/engine/classify/order/auto-reply-with-references", test_order_auto_reply_with_references);
   g_test_add_func ("/engine/classify/order/unsubscribe-beats-reply", test_order_unsubscribe_beats_reply);

@@ -13,6 +13,7 @@
 #include "ob-mime.h"
 #include "ob-outbox.h"
 #include "ob-prospects.h"
+#include "ob-watcher.h"
 #include "testlib.h"
 
 static const char campaign_file[] =
@@ -447,6 +448,245 @@ test_soft_bounce_last_step (Fixture       *f,
   g_assert_cmpint (query_int (f, "SELECT state = 'sent' FROM sends WHERE step_position = 1"), ==, 1);
 }
 
+/* ---- A reply against the claim ------------------------------------------ */
+
+/* What the watcher gets when @email answers (From is an active prospect). */
+static GBytes *
+reply_from (const char *email,
+            guint       n)
+{
+  char *text = g_strdup_printf ("From: <%s>\r\nTo: rep@example.test\r\nSubject: Re: Hello\r\n"
+                                "Message-ID: <answer-%u@acme.test>\r\nDate: Sat, 28 Nov 2026 12:00:00 +0000\r\n"
+                                "\r\nYes, call me.\r\n", email, n);
+
+  return g_bytes_new_take (text, strlen (text));
+}
+
+static gint64
+record_reply (ObStore    *store,
+              gint64      account_id,
+              const char *email,
+              guint       n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = reply_from (email, n);
+  g_autoptr(GPtrArray) events = ob_watcher_record_message (store, account_id, reply, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (events);
+  return events->len;
+}
+
+/* Claimed, then the reply is recorded, then the sender's last look: the
+ * reply's event names the step in flight and the step is taken back. */
+static void
+test_reply_after_claim_withdraws (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObOutboxSend) send = NULL;
+  ObOutboxClaim claim;
+  gboolean withdrawn = TRUE;
+
+  send = claim_next (f, f->now, &claim);
+  g_assert_nonnull (send);
+  /* Nothing happened yet: the last look lets it go. */
+  g_assert_true (ob_outbox_withdraw_if_stopped (f->store, send, &withdrawn, &error));
+  g_assert_false (withdrawn);
+
+  g_assert_cmpint (record_reply (f->store, f->account_id, "ann@acme.test", 1), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'replied'"
+                              " AND json_extract (detail, '$.in_flight_step') = '1'"), ==, 1);
+  g_assert_true (ob_outbox_withdraw_if_stopped (f->store, send, &withdrawn, &error));
+  g_assert_no_error (error);
+  g_assert_true (withdrawn);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends"), ==, 0);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'withdrawn' AND step_position = 1"),
+                   ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM enrollments WHERE state = 'replied'"), ==, 1);
+  /* Nothing is due any more. */
+  g_assert_null (claim_next (f, f->now, &claim));
+}
+
+/* A retry taken back is a retry again, with its attempts as they were. */
+static void
+test_withdrawn_retry_stays_retry (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObOutboxSend) first = NULL;
+  g_autoptr(ObOutboxSend) again = NULL;
+  g_autoptr(GDateTime) later = g_date_time_add_hours (f->now, 1);
+  ObOutboxClaim claim;
+  gboolean withdrawn = FALSE;
+
+  first = claim_next (f, f->now, &claim);
+  g_assert_nonnull (first);
+  g_assert_true (ob_outbox_mark_retry (f->store, first, 451, "4.3.0 try later",
+                                       g_date_time_to_unix (f->now) + 60, &error));
+  again = claim_next (f, later, &claim);
+  g_assert_nonnull (again);
+  g_assert_cmpuint (again->attempts, ==, 2);
+  g_assert_cmpint (record_reply (f->store, f->account_id, "ann@acme.test", 2), ==, 1);
+  g_assert_true (ob_outbox_withdraw_if_stopped (f->store, again, &withdrawn, &error));
+  g_assert_true (withdrawn);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state = 'retry' AND attempts = 1"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'withdrawn'"), ==, 1);
+}
+
+#define RACE_PROSPECTS 40
+
+typedef struct
+{
+  const char *path;
+  gint64      account_id;
+  GDateTime  *now;
+  gint        ready;      /* both threads start together */
+  gint        claimed;
+  guint       withdrawn;
+  guint       sent;
+} Race;
+
+static void
+race_start (Race *race)
+{
+  g_atomic_int_inc (&race->ready);
+  while (g_atomic_int_get (&race->ready) < 2)
+    g_thread_yield ();
+}
+
+/* The sender's loop, without SMTP: schedule, claim, last look, sent. */
+static gpointer
+race_sender (gpointer data)
+{
+  Race *race = data;
+  g_autoptr(GError) error = NULL;
+  ObStore *store = ob_store_open_for_thread (race->path, &error);
+
+  g_assert_no_error (error);
+  race_start (race);
+  for (;;)
+    {
+      g_autoptr(ObOutboxSend) send = NULL;
+      ObScheduleDecision decision;
+      ObOutboxClaim claim;
+      gboolean withdrawn = FALSE;
+
+      g_assert_true (ob_schedule_next_due (store, race->account_id, race->now, &decision, &error));
+      g_assert_no_error (error);
+      if (decision.action != OB_SCHEDULE_SEND || decision.send_at > g_date_time_to_unix (race->now))
+        break;
+      send = ob_outbox_claim (store, race->account_id, &decision, race->now, &claim, &error);
+      g_assert_no_error (error);
+      if (send == NULL)
+        continue;
+      g_atomic_int_inc (&race->claimed);
+      g_thread_yield ();
+      g_assert_true (ob_outbox_withdraw_if_stopped (store, send, &withdrawn, &error));
+      g_assert_no_error (error);
+      if (withdrawn)
+        {
+          race->withdrawn++;
+          continue;
+        }
+      g_assert_true (ob_outbox_mark_sent (store, send, 250, "2.0.0 Ok", g_date_time_to_unix (race->now),
+                                          &error));
+      g_assert_no_error (error);
+      race->sent++;
+    }
+  g_object_unref (store);
+  return NULL;
+}
+
+/* The watcher: every prospect answers, the last due first, so that the
+ * two threads meet among the enrollments: the first ones are claimed
+ * before their reply, the last ones after. */
+static gpointer
+race_watcher (gpointer data)
+{
+  Race *race = data;
+  g_autoptr(GError) error = NULL;
+  ObStore *store = ob_store_open_for_thread (race->path, &error);
+
+  g_assert_no_error (error);
+  race_start (race);
+  /* Until the sender is under way (its first look at the schedule is the
+   * slowest). */
+  while (g_atomic_int_get (&race->claimed) == 0)
+    g_thread_yield ();
+  for (guint i = RACE_PROSPECTS + 1; i-- > 0; )
+    {
+      g_autofree char *email = i == 0 ? g_strdup ("ann@acme.test") : g_strdup_printf ("p%u@acme.test", i);
+
+      g_assert_cmpint (record_reply (store, race->account_id, email, 100 + i), ==, 1);
+      if (i % 3 == 0)
+        g_thread_yield ();
+    }
+  g_object_unref (store);
+  return NULL;
+}
+
+/* The sender and the watcher on their own threads and connections: a
+ * step claimed after the reply never goes; a step claimed before it is
+ * either taken back by the last look or is the one message that went,
+ * and the reply's event says it was in flight. */
+static void
+test_claim_against_reply_threads (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *path = g_build_filename (f->dir, "outbound.db", NULL);
+  ObEnrollResult result;
+  Race race = { path, f->account_id, f->now, 0, 0, 0, 0 };
+  GThread *sender, *watcher;
+
+  for (guint i = 1; i <= RACE_PROSPECTS; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("p%u@acme.test", i);
+      gint64 id = add_prospect (f, email, "Acme");
+
+      g_array_append_val (ids, id);
+    }
+  g_assert_true (ob_prospects_enroll (f->store, f->campaign->id, (gint64 *) ids->data, ids->len, FALSE,
+                                      &result, &error));
+  g_assert_no_error (error);
+
+  sender = g_thread_new ("race-sender", race_sender, &race);
+  watcher = g_thread_new ("race-watcher", race_watcher, &race);
+  g_thread_join (sender);
+  g_thread_join (watcher);
+  g_test_message ("claimed %d, withdrawn %u, sent %u of %u", race.claimed, race.withdrawn, race.sent,
+                  RACE_PROSPECTS + 1);
+  g_assert_cmpint (race.claimed, >, 0);
+
+  /* Every enrollment answered, once. */
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM enrollments WHERE state = 'replied'"), ==,
+                   RACE_PROSPECTS + 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'replied'"), ==, RACE_PROSPECTS + 1);
+  /* Nothing left half way, and every claim accounted for. */
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state <> 'sent'"), ==, 0);
+  g_assert_cmpuint ((guint) race.claimed, ==, race.sent + race.withdrawn);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends"), ==, race.sent);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'withdrawn'"), ==, race.withdrawn);
+  /* A withdrawn step was in flight when its reply was recorded. */
+  g_assert_cmpint (query_int (f,
+    "SELECT count(*) FROM events AS w JOIN events AS r ON r.enrollment_id = w.enrollment_id"
+    " AND r.kind = 'replied' WHERE w.kind = 'withdrawn'"
+    " AND coalesce (json_extract (r.detail, '$.in_flight_step'), '') <> '1'"), ==, 0);
+  /* What went was sent before the reply was recorded, or was in flight. */
+  g_assert_cmpint (query_int (f,
+    "SELECT count(*) FROM sends AS s JOIN events AS r ON r.enrollment_id = s.enrollment_id"
+    " AND r.kind = 'replied' WHERE coalesce (r.step_position, 0) < s.step_position"
+    " AND coalesce (json_extract (r.detail, '$.in_flight_step'), '') <> CAST (s.step_position AS TEXT)"), ==, 0);
+  /* And no reply claims a step in flight that did not exist. */
+  g_assert_cmpint (query_int (f,
+    "SELECT count(*) FROM events AS r WHERE r.kind = 'replied'"
+    " AND json_extract (r.detail, '$.in_flight_step') IS NOT NULL"
+    " AND NOT EXISTS (SELECT 1 FROM events AS w WHERE w.kind = 'withdrawn' AND w.enrollment_id = r.enrollment_id)"
+    " AND NOT EXISTS (SELECT 1 FROM sends AS s WHERE s.enrollment_id = r.enrollment_id)"), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -461,6 +701,9 @@ main (int    argc,
   ADD ("/engine/outbox/bounce-shield", test_bounce_shield);
   ADD ("/engine/outbox/soft-bounce", test_soft_bounce);
   ADD ("/engine/outbox/soft-bounce-last-step", test_soft_bounce_last_step);
+  ADD ("/engine/outbox/reply-after-claim-withdraws", test_reply_after_claim_withdraws);
+  ADD ("/engine/outbox/withdrawn-retry-stays-retry", test_withdrawn_retry_stays_retry);
+  ADD ("/engine/outbox/claim-against-reply-threads", test_claim_against_reply_threads);
 #undef ADD
 
   return g_test_run ();

@@ -22,8 +22,11 @@
 #include <glib/gstdio.h>
 
 #include "ob-mime.h"
+#include "ob-outbox.h"
+#include "ob-sender.h"
 #include "ob-smtp.h"
 #include "ob-store.h"
+#include "ob-watcher.h"
 #include "bedlib.h"
 #include "testlib.h"
 
@@ -402,7 +405,7 @@ query_int (Fixture    *f,
 {
   g_autofree char *text = query_text (f, sql);
 
-  return g_ascii_strtoll (text, NULL, 30);
+  return g_ascii_strtoll (text, NULL, 10);
 }
 
 static char *
@@ -913,6 +916,453 @@ test_account_test (Fixture       *f,
   g_assert_nonnull (strstr (r.err, "certificate"));
 }
 
+/* ---- A reply just as the next step goes ------------------------------------ */
+
+/* What the sender and the watcher reported, on this thread. */
+typedef struct
+{
+  GMutex     lock;
+  GCond      cond;
+  guint      hold_step;   /* the claim of this step waits in "before-send" */
+  gboolean   held;
+  gboolean   release;
+  GPtrArray *lines;       /* "kind step address message-id" */
+} Hook;
+
+static void
+on_before_send (ObSender           *sender,
+                const ObOutboxSend *send,
+                Hook               *hook)
+{
+  if (send->step != hook->hold_step)
+    return;
+  g_mutex_lock (&hook->lock);
+  hook->held = TRUE;
+  g_cond_broadcast (&hook->cond);
+  while (!hook->release)
+    g_cond_wait (&hook->cond, &hook->lock);
+  g_mutex_unlock (&hook->lock);
+}
+
+static void
+on_sender_event (const ObSenderEvent *event,
+                 gpointer             data)
+{
+  Hook *hook = data;
+
+  g_ptr_array_add (hook->lines, g_strdup_printf ("%s %u %s %s", ob_sender_event_kind_to_string (event->kind),
+                                                 event->step, event->email != NULL ? event->email : "-",
+                                                 event->message_id != NULL ? event->message_id : "-"));
+}
+
+static void
+on_watcher_event (const ObWatcherEvent *event,
+                  gpointer              data)
+{
+  Hook *hook = data;
+
+  g_ptr_array_add (hook->lines, g_strdup_printf ("%s %u %s %s", ob_watcher_event_kind_to_string (event->kind),
+                                                 event->step, event->email != NULL ? event->email : "-",
+                                                 event->detail != NULL ? event->detail : "-"));
+}
+
+/* The first line starting with @prefix, within @seconds of main-loop time;
+ * its last word. */
+static char *
+hook_wait (Hook       *hook,
+           const char *prefix,
+           double      seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  for (;;)
+    {
+      for (guint i = 0; i < hook->lines->len; i++)
+        {
+          const char *line = g_ptr_array_index (hook->lines, i);
+
+          if (g_str_has_prefix (line, prefix))
+            return g_strdup (strrchr (line, ' ') + 1);
+        }
+      if (g_get_monotonic_time () >= deadline)
+        return NULL;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5 * 1000);
+    }
+}
+
+static gboolean
+hook_held (Hook *hook)
+{
+  gboolean held;
+
+  g_mutex_lock (&hook->lock);
+  held = hook->held;
+  g_mutex_unlock (&hook->lock);
+  return held;
+}
+
+static void
+hook_release (Hook *hook)
+{
+  g_mutex_lock (&hook->lock);
+  hook->release = TRUE;
+  g_cond_broadcast (&hook->cond);
+  g_mutex_unlock (&hook->lock);
+}
+
+static void
+hook_dump (Hook *hook)
+{
+  for (guint i = 0; i < hook->lines->len; i++)
+    g_test_message ("  %s", (const char *) g_ptr_array_index (hook->lines, i));
+}
+
+/* The sender has claimed step 2 ('sending') and waits just before its last
+ * look; the prospect's reply to step 1 arrives and is recorded meanwhile:
+ * the step is taken back, nothing more reaches the prospect. */
+static void
+test_race_reply_while_sending (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_auto(CliResult) r = { 0 };
+  g_autofree char *tag = g_strdup_printf ("race-%d", (int) getpid ());
+  g_autofree char *p21 = g_strdup_printf ("p21@%s", bed_get ("MAILBED_PROSPECT_DOMAIN"));
+  g_autofree char *prefix = g_strdup_printf ("sent 1 %s ", p21);
+  g_autofree char *replied_prefix = g_strdup_printf ("replied 1 %s ", p21);
+  g_autofree char *withdrawn_prefix = g_strdup_printf ("withdrawn 2 %s ", p21);
+  g_autofree char *first = NULL;
+  g_autofree char *replied = NULL;
+  g_autofree char *withdrawn = NULL;
+  g_autofree char *watching = NULL;
+  g_autoptr(ObSender) sender = NULL;
+  g_autoptr(ObWatcher) watcher = NULL;
+  const guint prospects[] = { 21 };
+  Hook hook = { .hold_step = 2 };
+  gint64 account_id, deadline;
+
+  g_mutex_init (&hook.lock);
+  g_cond_init (&hook.cond);
+  hook.lines = g_ptr_array_new_with_free_func (g_free);
+
+  r = add_account (f, "rep2", bed_get ("MAILBED_REP_PASSWORD"), TRUE);
+  if (r.status != 0)
+    g_error ("account add: %s", r.err);
+  import_prospects (f, prospects, G_N_ELEMENTS (prospects));
+  /* Step 2 is due a second after step 1. */
+  create_campaign (f, tag, "1s");
+  account_id = query_int (f, "SELECT id FROM accounts");
+
+  watcher = ob_watcher_new (f->db, account_id, NULL, on_watcher_event, &hook, NULL);
+  ob_watcher_start (watcher);
+  watching = hook_wait (&hook, "watching", 20);
+  g_assert_nonnull (watching);
+  sender = ob_sender_new (f->db, account_id, NULL, on_sender_event, &hook, NULL);
+  g_signal_connect (sender, "before-send", G_CALLBACK (on_before_send), &hook);
+  ob_sender_start (sender);
+
+  first = hook_wait (&hook, prefix, 20);
+  g_assert_nonnull (first);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!hook_held (&hook) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5 * 1000);
+    }
+  g_assert_true (hook_held (&hook));
+  /* Claimed: durably 'sending', nothing handed to the server yet. */
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE step_position = 2 AND state = 'sending'"),
+                   ==, 1);
+
+  prospect_writes (21, "Re: Hello", first, "Interesting, call me tomorrow.");
+  replied = hook_wait (&hook, replied_prefix, 30);
+  if (replied == NULL)
+    hook_dump (&hook);
+  g_assert_nonnull (replied);
+  /* The reply knew a step was in flight. */
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'replied'"
+                                 " AND json_extract (detail, '$.in_flight_step') = '2'"), ==, 1);
+
+  hook_release (&hook);
+  withdrawn = hook_wait (&hook, withdrawn_prefix, 20);
+  if (withdrawn == NULL)
+    hook_dump (&hook);
+  g_assert_nonnull (withdrawn);
+  ob_sender_stop (sender);
+  ob_watcher_stop (watcher);
+  hook_dump (&hook);
+
+  g_assert_null (hook_wait (&hook, "sent 2", 0));
+  g_assert_cmpuint (delivered (21, tag), ==, 1);
+  {
+    g_autofree char *state = enrollment_state (f, 21);
+
+    g_assert_cmpstr (state, ==, "replied");
+  }
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE step_position = 1 AND state = 'sent'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'withdrawn' AND step_position = 2"),
+                   ==, 1);
+
+  g_ptr_array_unref (hook.lines);
+  g_mutex_clear (&hook.lock);
+  g_cond_clear (&hook.cond);
+}
+
+#define RACE_FIRST 22
+#define RACE_N     6
+
+/* outbound-cli run with step 2 due two seconds after step 1, and each
+ * prospect's reply timed to be recorded around that moment (a little
+ * before, at, a little after): whatever the order, a prospect gets the
+ * steps sent before the reply was recorded, plus at most the one step
+ * that was already 'sending' then (the reply's event names it), and every
+ * message delivered is a send on record. */
+static void
+test_race_reply_when_step_due (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_auto(CliResult) r = { 0 };
+  g_autofree char *tag = g_strdup_printf ("racedue-%d", (int) getpid ());
+  guint prospects[RACE_N];
+  gint64 reply_at[RACE_N] = { 0 };
+  gboolean written[RACE_N] = { 0 };
+  char *first[RACE_N] = { 0 };
+  guint replies = 0, in_flight = 0;
+  Runner runner;
+  gint64 deadline;
+
+  for (guint i = 0; i < RACE_N; i++)
+    prospects[i] = RACE_FIRST + i;
+  r = add_account (f, "rep2", bed_get ("MAILBED_REP_PASSWORD"), TRUE);
+  if (r.status != 0)
+    g_error ("account add: %s", r.err);
+  import_prospects (f, prospects, RACE_N);
+  create_campaign (f, tag, "2s");
+
+  runner_start (&runner, f);
+  deadline = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
+  while (replies < RACE_N && g_get_monotonic_time () < deadline)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      runner_read (&runner, 10);
+      for (guint i = 0; i < RACE_N; i++)
+        {
+          g_autofree char *email = g_strdup_printf ("p%u@%s", prospects[i], bed_get ("MAILBED_PROSPECT_DOMAIN"));
+
+          if (first[i] == NULL)
+            {
+              g_auto(GStrv) sent = runner_wait (&runner, "sent", email, 0);
+
+              if (sent != NULL)
+                {
+                  /* Dovecot pushes ~0.5 s after delivery: aim the recording
+                   * at 1.2 s ... 2.5 s after step 1, around step 2's due
+                   * time (whole seconds). */
+                  first[i] = g_strdup (sent[5]);
+                  reply_at[i] = now + (700 + 260 * i) * 1000;
+                }
+            }
+          else if (!written[i] && now >= reply_at[i])
+            {
+              prospect_writes (prospects[i], "Re: Hello", first[i], "Yes, let us talk.");
+              written[i] = TRUE;
+            }
+          else if (written[i])
+            {
+              g_auto(GStrv) replied = runner_wait (&runner, "replied", email, 0);
+
+              if (replied != NULL)
+                replies++;
+            }
+        }
+    }
+  g_assert_cmpuint (replies, ==, RACE_N);
+  /* One more step's delay: nothing else may go. */
+  g_usleep (3 * G_USEC_PER_SEC);
+  runner_stop (&runner);
+  runner_clear (&runner);
+
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state NOT IN ('sent')"), ==, 0);
+  for (guint i = 0; i < RACE_N; i++)
+    {
+      g_autofree char *state = enrollment_state (f, prospects[i]);
+      g_autofree char *where = g_strdup_printf (
+        " FROM events AS r JOIN enrollments AS e ON e.id = r.enrollment_id JOIN prospects AS p"
+        " ON p.id = e.prospect_id WHERE r.kind = 'replied' AND p.email LIKE 'p%u@%%'", prospects[i]);
+      g_autofree char *before_sql = g_strconcat ("SELECT coalesce (r.step_position, 0)", where, NULL);
+      g_autofree char *flight_sql = g_strconcat ("SELECT coalesce (json_extract (r.detail, '$.in_flight_step'), 0)",
+                                                 where, NULL);
+      g_autofree char *sent_sql = g_strdup_printf (
+        "SELECT count(*) FROM sends AS s JOIN enrollments AS e ON e.id = s.enrollment_id JOIN prospects AS p"
+        " ON p.id = e.prospect_id WHERE s.state = 'sent' AND p.email LIKE 'p%u@%%'", prospects[i]);
+      gint64 before = query_int (f, before_sql);
+      gint64 flight = query_int (f, flight_sql);
+      guint got = delivered (prospects[i], tag);
+
+      g_test_message ("p%u: %u delivered, %" G_GINT64_FORMAT " sent before the reply was recorded,"
+                      " step in flight then: %" G_GINT64_FORMAT, prospects[i], got, before, flight);
+      g_assert_cmpstr (state, ==, "replied");
+      /* Every message the prospect got is a send on record. */
+      g_assert_cmpint (got, ==, query_int (f, sent_sql));
+      if (flight > 0)
+        {
+          in_flight++;
+          g_assert_cmpint (flight, ==, before + 1);
+          g_assert_true (got == before || got == before + 1);
+        }
+      else
+        g_assert_cmpint (got, ==, before);
+      g_free (first[i]);
+    }
+  g_test_message ("%u of %d replies were recorded while the next step was in flight", in_flight, RACE_N);
+}
+
+/* outbound-cli run stopped; three prospects answer meanwhile; the next
+ * run finds all three (by UID, from where the last one stopped), once. */
+static void
+test_closed_while_three_reply (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_auto(CliResult) r = { 0 };
+  g_autofree char *tag = g_strdup_printf ("closed-%d", (int) getpid ());
+  const guint prospects[] = { 28, 29, 30 };
+  char *first[G_N_ELEMENTS (prospects)] = { 0 };
+  Runner runner;
+
+  r = add_account (f, "rep2", bed_get ("MAILBED_REP_PASSWORD"), TRUE);
+  if (r.status != 0)
+    g_error ("account add: %s", r.err);
+  import_prospects (f, prospects, G_N_ELEMENTS (prospects));
+  create_campaign (f, tag, "1d");
+
+  runner_start (&runner, f);
+  {
+    g_auto(GStrv) watching = runner_wait (&runner, "watching", NULL, 20);
+
+    g_assert_nonnull (watching);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (prospects); i++)
+    {
+      g_autofree char *email = g_strdup_printf ("p%u@%s", prospects[i], bed_get ("MAILBED_PROSPECT_DOMAIN"));
+      g_auto(GStrv) sent = runner_wait (&runner, "sent", email, 20);
+
+      g_assert_nonnull (sent);
+      first[i] = g_strdup (sent[5]);
+    }
+  runner_stop (&runner);
+  runner_clear (&runner);
+
+  /* Closed: the three answer, one of them without thread headers. */
+  for (guint i = 0; i < G_N_ELEMENTS (prospects); i++)
+    {
+      g_autofree char *body = g_strdup_printf ("Closed-test answer %u from %s.", prospects[i], tag);
+
+      prospect_writes (prospects[i], "Re: Hello", i == 1 ? NULL : first[i], body);
+      wait_in_inbox (body);
+    }
+
+  run_cli (&r, "--db", f->db, "run", "--for", "6", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_test_message ("run after the stop:\n%s", r.out);
+  for (guint i = 0; i < G_N_ELEMENTS (prospects); i++)
+    {
+      g_autofree char *needle = g_strdup_printf ("\treplied\t%s\t1\tp%u@", tag, prospects[i]);
+      g_autofree char *state = enrollment_state (f, prospects[i]);
+
+      g_assert_nonnull (strstr (r.out, needle));
+      g_assert_cmpstr (state, ==, "replied");
+      g_free (first[i]);
+    }
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'replied'"), ==, 3);
+  /* And not twice. */
+  cli_result_clear (&r);
+  run_cli (&r, "--db", f->db, "run", "--for", "3", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_null (strstr (r.out, "\treplied\t"));
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'replied'"), ==, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (prospects); i++)
+    g_assert_cmpuint (delivered (prospects[i], tag), ==, 1);
+}
+
+/* Dovecot itself stops (by pid, not a kick) while the watcher is in IDLE;
+ * a reply comes while it is down (Postfix queues it) and is delivered
+ * when it is back; the watcher connects again with its backoff and finds
+ * it. On a private bed: the run's shared bed never loses its Dovecot. */
+static void
+test_dovecot_restarted (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_auto(CliResult) r = { 0 };
+  g_autofree char *tag = NULL;
+  g_autofree char *p30 = NULL;
+  const guint prospects[] = { 30 };
+  g_auto(GStrv) watching = NULL;
+  g_auto(GStrv) sent = NULL;
+  g_auto(GStrv) dropped = NULL;
+  g_auto(GStrv) again = NULL;
+  g_auto(GStrv) replied = NULL;
+  g_autofree char *body = NULL;
+  Runner runner;
+  guint errors = 0;
+
+  bed_begin_private (TRUE);
+  tag = g_strdup_printf ("restart-%d", (int) getpid ());
+  p30 = g_strdup_printf ("p30@%s", bed_get ("MAILBED_PROSPECT_DOMAIN"));
+  body = g_strdup_printf ("Written while Dovecot was down (%s).", tag);
+  r = add_account (f, "rep2", bed_get ("MAILBED_REP_PASSWORD"), TRUE);
+  if (r.status != 0)
+    g_error ("account add: %s", r.err);
+  import_prospects (f, prospects, G_N_ELEMENTS (prospects));
+  create_campaign (f, tag, "1d");
+
+  runner_start (&runner, f);
+  watching = runner_wait (&runner, "watching", NULL, 20);
+  g_assert_nonnull (watching);
+  g_assert_true (g_str_has_prefix (watching[6], "IDLE"));
+  sent = runner_wait (&runner, "sent", p30, 20);
+  g_assert_nonnull (sent);
+  /* The Sent copy went; the watcher is back in IDLE. */
+  g_usleep (500 * 1000);
+
+  bed_stop_dovecot ();
+  dropped = runner_wait (&runner, "watch-error", NULL, 30);
+  g_assert_nonnull (dropped);
+  g_test_message ("dropped: %s", dropped[6]);
+  /* Postfix takes it (250) and keeps it: the LMTP socket is gone. */
+  prospect_writes (30, "Re: Hello", sent[5], body);
+  g_usleep (1500 * 1000);
+  g_assert_cmpuint (count_tagged ("rep2", "outbound.test", ".", tag), ==, 0);
+
+  bed_start_dovecot ();
+  wait_in_inbox (body);
+  again = runner_wait (&runner, "watching", NULL, 60);
+  g_assert_nonnull (again);
+  replied = runner_wait (&runner, "replied", p30, 30);
+  g_assert_nonnull (replied);
+  g_assert_cmpstr (replied[5], ==, sent[5]);
+  runner_stop (&runner);
+  {
+    g_auto(GStrv) lines = g_strsplit (runner.all->str, "\n", -1);
+
+    for (guint i = 0; lines[i] != NULL; i++)
+      if (strstr (lines[i], "\twatch-error\t") != NULL)
+        errors++;
+  }
+  g_test_message ("%u failed connection attempts before Dovecot was back", errors);
+  g_assert_cmpuint (errors, >=, 1);
+  runner_clear (&runner);
+
+  {
+    g_autofree char *state = enrollment_state (f, 30);
+
+    g_assert_cmpstr (state, ==, "replied");
+  }
+  g_assert_cmpuint (delivered (30, tag), ==, 1);
+  bed_end_private ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -931,6 +1381,14 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/watch/soft-bounce", Fixture, NULL, fixture_setup, test_soft_bounce, fixture_teardown);
   g_test_add ("/watch/account-test", Fixture, NULL, fixture_setup, test_account_test, fixture_teardown);
+  g_test_add ("/watch/race/reply-while-sending", Fixture, NULL, fixture_setup, test_race_reply_while_sending,
+              fixture_teardown);
+  g_test_add ("/watch/race/reply-when-step-due", Fixture, NULL, fixture_setup, test_race_reply_when_step_due,
+              fixture_teardown);
+  g_test_add ("/watch/closed-while-three-reply", Fixture, NULL, fixture_setup, test_closed_while_three_reply,
+              fixture_teardown);
+  g_test_add ("/watch/dovecot-restarted", Fixture, NULL, fixture_setup, test_dovecot_restarted,
+              fixture_teardown);
 
   status = g_test_run ();
   stop_own_bed ();

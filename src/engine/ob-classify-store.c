@@ -33,6 +33,7 @@ enum
   QUERY_PROSPECT,
   QUERY_COMPANY,
   QUERY_OWN,
+  QUERY_ANY_PROSPECT,
   N_QUERIES
 };
 
@@ -58,6 +59,9 @@ static const char * const queries[N_QUERIES] = {
    * not a prospect's answer either */
   [QUERY_OWN] =
     "SELECT 0, 0, 0 FROM accounts WHERE lower (email) = ?1 AND ?2 = ?2 LIMIT 1",
+  /* The watcher acts on a verdict's address wherever it is a prospect */
+  [QUERY_ANY_PROSPECT] =
+    "SELECT 0, 0, id FROM prospects WHERE email_key = ?1 AND ?2 = ?2",
 };
 
 struct _ObClassifyStore
@@ -154,6 +158,14 @@ find_prospect (const char       *email_key,
 }
 
 static gboolean
+find_any_prospect (const char       *email_key,
+                   ObClassifyTarget *out,
+                   gpointer          user_data)
+{
+  return ask (user_data, QUERY_ANY_PROSPECT, email_key, out);
+}
+
+static gboolean
 find_company_prospect (const char       *domain,
                        ObClassifyTarget *out,
                        gpointer          user_data)
@@ -180,6 +192,27 @@ ob_classify_store_get_lookup (void)
   static const ObClassifyLookup lookup = {
     .find_sent = find_sent,
     .find_prospect = find_prospect,
+    .find_company_prospect = find_company_prospect,
+    .is_own_address = is_own_address,
+  };
+
+  return &lookup;
+}
+
+/**
+ * ob_classify_store_get_gate_lookup:
+ *
+ * Returns: the lookup to pass to ob_classify_needs_text() with an
+ *   #ObClassifyStore as its user data: as ob_classify_store_get_lookup(),
+ *   but From counts when it is a prospect of any account (the watcher acts
+ *   on a verdict's address wherever it is a prospect)
+ */
+const ObClassifyLookup *
+ob_classify_store_get_gate_lookup (void)
+{
+  static const ObClassifyLookup lookup = {
+    .find_sent = find_sent,
+    .find_prospect = find_any_prospect,
     .find_company_prospect = find_company_prospect,
     .is_own_address = is_own_address,
   };

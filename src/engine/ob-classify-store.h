@@ -20,6 +20,7 @@ typedef struct _ObClassifyStore ObClassifyStore;
 ObClassifyStore        *ob_classify_store_new        (ObStore         *store,
                                                       gint64           account_id);
 const ObClassifyLookup *ob_classify_store_get_lookup (void);
+const ObClassifyLookup *ob_classify_store_get_gate_lookup (void);
 void                    ob_classify_store_free       (ObClassifyStore *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObClassifyStore, ob_classify_store_free)

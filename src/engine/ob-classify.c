@@ -2177,6 +2177,82 @@ find_return_date (ObClassifyVerdict   *v,
  *
  * Returns: (transfer full) (nullable): the verdict
  */
+/**
+ * ob_classify_needs_text:
+ * @headers: a message's header block (at least the fields the watcher
+ *   fetches, ob_imap_watch_headers), or the whole message
+ * @lookup: (nullable): as for ob_classify_message(); its find_prospect
+ *   should answer for every address the caller would act on
+ * @user_data: for @lookup
+ *
+ * Whether the rest of the message must be read to know what it means to
+ * Outbound. %FALSE only when nothing in the header fields can tie it to
+ * what Outbound sent and nothing says it is a delivery or feedback report:
+ * no Message-ID of ours in In-Reply-To or References, From neither a
+ * prospect nor at a prospect's company domain, To not our unsubscribe
+ * address, and the sender, Return-Path, Subject and Content-Type those of
+ * ordinary mail. Such a message is unrelated whatever its text says (its
+ * verdict could only be one nobody acts on), so a catch-up over thousands
+ * of messages fetches and reads the text of the few that matter.
+ *
+ * Returns: %TRUE when ob_classify_message() needs the whole message
+ */
+gboolean
+ob_classify_needs_text (GBytes                 *headers,
+                        const ObClassifyLookup *lookup,
+                        gpointer                user_data)
+{
+  g_autoptr(ObMimeHeaders) h = NULL;
+  g_auto(ContentType) ct = { NULL };
+  g_autofree char *from_key = NULL;
+  g_autofree char *from_domain = NULL;
+  g_autofree char *subject = NULL;
+  ObClassifyVerdict scratch = { 0 };
+  ObClassifyTarget target;
+  Ctx ctx = { lookup, user_data };
+  const char *return_path;
+  gboolean tied;
+
+  g_return_val_if_fail (headers != NULL, TRUE);
+
+  h = ob_mime_parse_headers (headers, NULL);
+  if (h == NULL)
+    return TRUE;
+
+  /* Tied by the header fields: the thread, the sender, the address. */
+  tied = thread_match (&ctx, h, &scratch);
+  g_free (scratch.message_id);
+  if (tied)
+    return TRUE;
+  from_key = address_key (h->from_addr, &from_domain);
+  if (prospect (&ctx, from_key, &target) || company (&ctx, from_domain, &target))
+    return TRUE;
+  if (lookup != NULL && lookup->is_unsubscribe_address != NULL && h->to_addr != NULL)
+    {
+      g_autofree char *to_key = address_key (h->to_addr, NULL);
+
+      if (to_key != NULL && lookup->is_unsubscribe_address (to_key, user_data))
+        return TRUE;
+    }
+
+  /* A report names the recipient and our Message-ID in its text: every
+   * sign classify_report() starts from. */
+  return_path = ob_mime_headers_get (h, "Return-Path");
+  if (is_daemon_sender (h) || (return_path != NULL && g_str_equal (return_path, "<>")) ||
+      ob_mime_headers_get (h, "X-Failed-Recipients") != NULL ||
+      ob_mime_headers_get (h, "Feedback-Type") != NULL)
+    return TRUE;
+  subject = fold_text (h->subject);
+  if (subject_is_bounce (subject))
+    return TRUE;
+  /* Reports are multipart/report, or come as parts of a mixed message. */
+  parse_content_type (h->content_type, "text/plain", &ct);
+  if (ct.type != NULL && (g_str_equal (ct.type, "multipart/report") || g_str_equal (ct.type, "multipart/mixed") ||
+                          g_str_has_prefix (ct.type, "message/")))
+    return TRUE;
+  return FALSE;
+}
+
 ObClassifyVerdict *
 ob_classify_message (GBytes                  *message,
                      GDateTime               *now,

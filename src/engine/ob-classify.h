@@ -169,6 +169,10 @@ ObClassifyVerdict *ob_classify_message          (GBytes                  *messag
                                                  gpointer                 user_data,
                                                  GError                 **error);
 
+gboolean           ob_classify_needs_text       (GBytes                  *headers,
+                                                 const ObClassifyLookup  *lookup,
+                                                 gpointer                 user_data);
+
 gboolean           ob_classify_find_return_date (const char              *text,
                                                  const GDate             *reference,
                                                  GDate                   *out);

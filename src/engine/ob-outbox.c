@@ -410,6 +410,95 @@ ob_outbox_claim (ObStore                   *store,
   return g_steal_pointer (&send);
 }
 
+typedef struct
+{
+  const ObOutboxSend *send;
+  gboolean            withdrawn;
+} Withdraw;
+
+static gboolean
+withdraw_body (ObStore  *store,
+               gpointer  data,
+               GError  **error)
+{
+  Withdraw *w = data;
+  const ObOutboxSend *s = w->send;
+  g_autoptr(sqlite3_stmt) check = NULL;
+  g_autoptr(sqlite3_stmt) write = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *detail = NULL;
+  int rc;
+
+  /* The claim's own conditions, on the row it wrote. */
+  check = ob_store_prepare (store,
+                            "SELECT e.state, p.status,"
+                            " EXISTS (SELECT 1 FROM do_not_contact AS d"
+                            "   WHERE (d.kind = 'email' AND d.value = p.email_key)"
+                            "      OR (d.kind = 'domain' AND d.value = p.domain)),"
+                            " c.state = 'running' AND c.account_id = x.account_id"
+                            "   AND e.state = 'active' AND e.next_step = x.step_position"
+                            "   AND p.status = 'active'"
+                            " FROM sends AS x"
+                            " JOIN enrollments AS e ON e.id = x.enrollment_id"
+                            " JOIN campaigns AS c ON c.id = e.campaign_id"
+                            " JOIN prospects AS p ON p.id = e.prospect_id"
+                            " WHERE x.id = ?1 AND x.state = 'sending'",
+                            error);
+  if (check == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (check, 1, s->send_id);
+  rc = sqlite3_step (check);
+  if (rc == SQLITE_DONE)
+    return TRUE;   /* not 'sending' any more: nothing of ours to withdraw */
+  if (rc != SQLITE_ROW)
+    {
+      ob_store_set_error_from_db (store, rc, error, "withdraw");
+      return FALSE;
+    }
+  if (sqlite3_column_int (check, 3) != 0 && sqlite3_column_int (check, 2) == 0)
+    return TRUE;   /* still wanted */
+  reason = g_strdup_printf ("enrollment %s, prospect %s%s", (const char *) sqlite3_column_text (check, 0),
+                            (const char *) sqlite3_column_text (check, 1),
+                            sqlite3_column_int (check, 2) != 0 ? ", do not contact" : "");
+  g_clear_pointer (&check, sqlite3_finalize);
+
+  /* Nothing reached the server: a first attempt leaves no row, a retry
+   * goes back to what it was. */
+  if (s->attempts <= 1)
+    write = ob_store_prepare (store, "DELETE FROM sends WHERE id = ?1", error);
+  else
+    write = ob_store_prepare (store,
+                              "UPDATE sends SET state = 'retry', attempts = attempts - 1,"
+                              " retry_at = unixepoch () WHERE id = ?1",
+                              error);
+  if (write == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (write, 1, s->send_id);
+  if (!ob_store_step (store, write, "send", error))
+    return FALSE;
+  detail = ob_outbox_event_detail ("message_id", s->message_id, "reason", reason, NULL);
+  if (!ob_outbox_add_event (store, "withdrawn", s->account_id, s->campaign_id, s->prospect_id,
+                            s->enrollment_id, s->attempts <= 1 ? 0 : s->send_id, s->step, detail, error))
+    return FALSE;
+  w->withdrawn = TRUE;
+  return TRUE;
+}
+
+gboolean
+ob_outbox_withdraw_if_stopped (ObStore             *store,
+                               const ObOutboxSend  *send,
+                               gboolean            *out_withdrawn,
+                               GError             **error)
+{
+  Withdraw w = { send, FALSE };
+
+  *out_withdrawn = FALSE;
+  if (!in_transaction (store, withdraw_body, &w, error))
+    return FALSE;
+  *out_withdrawn = w.withdrawn;
+  return TRUE;
+}
+
 /* ---- Outcomes -------------------------------------------------------------- */
 
 typedef struct

@@ -57,6 +57,17 @@ ObOutboxSend *ob_outbox_claim          (ObStore                    *store,
                                         ObOutboxClaim              *out_claim,
                                         GError                    **error);
 
+/* The last look before MAIL FROM, after the claim: when the enrollment
+ * stopped meanwhile (a reply, a bounce or an opt-out recorded by the
+ * watcher, the campaign paused, the address blocked), the 'sending' row is
+ * taken back in one transaction with a 'withdrawn' event: a first attempt
+ * leaves no row, a retry is 'retry' again. *out_withdrawn says whether it
+ * was; then nothing may go. */
+gboolean      ob_outbox_withdraw_if_stopped (ObStore               *store,
+                                             const ObOutboxSend    *send,
+                                             gboolean              *out_withdrawn,
+                                             GError               **error);
+
 /* Right after the server's 250 to DATA: the send is 'sent', the enrollment
  * moves to its next step (due after that step's delay, in the window's
  * zone) or finishes, an event says so. */

@@ -7,12 +7,15 @@
  * (the main thread in the app and the CLI). Everything else runs on the
  * sender's own thread with its own store connection; it reports through
  * events posted to @context, never by touching the caller's objects.
+ * "before-send" is emitted on the sender's thread (tests only).
  *
  * The loop: ask the scheduler what is due for this account; wait (on a
  * condition another thread can signal at once) until it may go; make sure
  * the SMTP connection is open and authenticated (the password is read from
  * the keyring just before connecting, and wiped after); claim the step
- * durably ('sending'); hand it to the server; record the outcome at once.
+ * durably ('sending'); look once more (a reply recorded since the claim
+ * takes it back: ob_outbox_withdraw_if_stopped); hand it to the server;
+ * record the outcome at once.
  * One connection serves consecutive messages (the SMTP layer resets
  * between them) and is closed when the next message is far off.
  */
@@ -79,6 +82,13 @@ struct _ObSender
 
 G_DEFINE_FINAL_TYPE (ObSender, ob_sender, G_TYPE_OBJECT)
 
+enum {
+  BEFORE_SEND,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 const char *
 ob_sender_event_kind_to_string (ObSenderEventKind kind)
 {
@@ -94,6 +104,7 @@ ob_sender_event_kind_to_string (ObSenderEventKind kind)
     [OB_SENDER_WAITING] = "waiting",
     [OB_SENDER_ERROR] = "error",
     [OB_SENDER_ACCOUNT_RESUMED] = "account-resumed",
+    [OB_SENDER_WITHDRAWN] = "withdrawn",
   };
 
   return kind < G_N_ELEMENTS (names) ? names[kind] : "unknown";
@@ -664,6 +675,26 @@ sender_thread (gpointer data)
           continue;
         }
 
+      /* The last look: a reply (or bounce, opt-out) recorded since the
+       * claim takes the step back before anything reaches the server. */
+      if (g_signal_has_handler_pending (self, signals[BEFORE_SEND], 0, FALSE))
+        g_signal_emit (self, signals[BEFORE_SEND], 0, send);
+      {
+        gboolean withdrawn = FALSE;
+
+        if (!ob_outbox_withdraw_if_stopped (store, send, &withdrawn, &error))
+          {
+            /* The claim stands: 'sending' becomes 'uncertain' at the next
+             * start if this process dies, so nothing can go twice. */
+            post (self, OB_SENDER_ERROR, NULL, 0, error->message);
+            g_clear_error (&error);
+          }
+        else if (withdrawn)
+          {
+            post (self, OB_SENDER_WITHDRAWN, send, 0, NULL);
+            continue;
+          }
+      }
       send_one (self, store, send);
     }
 
@@ -694,6 +725,17 @@ static void
 ob_sender_class_init (ObSenderClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = ob_sender_finalize;
+
+  /**
+   * ObSender::before-send:
+   * @send: (type gpointer): the ObOutboxSend just claimed
+   *
+   * Emitted on the sender's thread between the claim and the last look at
+   * the enrollment (ob_outbox_withdraw_if_stopped()); the send waits for
+   * the handlers. For tests.
+   */
+  signals[BEFORE_SEND] = g_signal_new ("before-send", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                       NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
 }
 
 static void

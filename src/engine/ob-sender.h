@@ -27,6 +27,7 @@ typedef enum
   OB_SENDER_WAITING,       /* nothing may go now; wake_at says until when (0: until a change) */
   OB_SENDER_ERROR,         /* the store failed; the sender tries again later */
   OB_SENDER_ACCOUNT_RESUMED, /* its GNOME Online Account is usable again: the account sends */
+  OB_SENDER_WITHDRAWN,     /* claimed, then the enrollment stopped (a reply...): nothing went */
 } ObSenderEventKind;
 
 typedef struct
@@ -48,6 +49,12 @@ typedef void (*ObSenderEventFunc) (const ObSenderEvent *event,
 
 #define OB_TYPE_SENDER (ob_sender_get_type ())
 G_DECLARE_FINAL_TYPE (ObSender, ob_sender, OB, SENDER, GObject)
+
+/* The signal "before-send" (ObOutboxSend *send, valid during the
+ * emission) is emitted on the sender's own thread after a step is claimed
+ * and before the last look at the enrollment and MAIL FROM: the sender
+ * waits for its handlers. The tests hold a send there to prove that a
+ * reply recorded meanwhile stops it; nothing connects to it otherwise. */
 
 /* Events are delivered on @context (the caller's thread-default when NULL). */
 ObSender   *ob_sender_new                   (const char        *db_path,

@@ -7,6 +7,8 @@
  * (the main thread in the app and the CLI). Everything else runs on the
  * watcher's own thread with its own store connection and its own IMAP
  * connection; it reports through events posted to @context.
+ * ob_watcher_record_message() runs on the caller's thread with the
+ * caller's store (the same effects, without IMAP).
  *
  * The loop: connect and log in (the password read from the keyring just
  * before); for each watched folder (imap_folders.watched, INBOX when none
@@ -18,17 +20,22 @@
  * watched), else NOOP and a UID search every minute. A dropped connection
  * is made again with backoff; wake and stop end an IDLE or a wait at once.
  *
- * Each new message is classified (ob-classify, header fields and a
- * bounded first part of the text, PEEK only: nothing is marked read,
- * moved or deleted) and its effect is written in one transaction with its
- * event and the folder's last UID: reply → enrollment 'replied', prospect
+ * New messages are fetched in two steps, PEEK only (nothing is marked
+ * read, moved or deleted): the header fields of up to HEADER_BATCH, then a
+ * bounded first part of the text of those whose header fields may tie them
+ * to Outbound (ob_classify_needs_text); the rest are unrelated whatever
+ * they say. Each of those is classified (ob-classify) and its effect is
+ * written with its event and the folder's last UID, one transaction per
+ * fetched batch: reply → enrollment 'replied', prospect
  * 'replied', optional company stop; auto-reply → event, and the enrollment
  * waits until the day after a written return date; hard bounce →
  * 'bounced' then Bounce Shield; soft bounce → the step goes again 6 hours
  * later, 'bounced' after 3 (ob_outbox_soft_bounce); unsubscribe or
  * complaint → 'opted_out' and do-not-contact. The runner wakes the senders
- * on the event, and the sender's claim re-checks the enrollment, so no
- * follow-up goes after a reply.
+ * on the event; the sender's claim re-checks the enrollment, and its last
+ * look before MAIL FROM takes back a step claimed meanwhile, so no
+ * follow-up goes after a reply (a reply's event names a step that was
+ * 'sending' when it was recorded: in_flight_step).
  *
  * The watcher also retries the Sent copies that failed (ob-imap.h).
  */
@@ -61,6 +68,9 @@
 /* A folder seen for the first time, or whose UIDVALIDITY changed. */
 #define RESCAN_MAX_MESSAGES      500
 #define RESCAN_DAYS              14
+/* Header fields of this many messages per UID FETCH, then their texts
+ * when needed this many at a time. */
+#define HEADER_BATCH             2000
 #define FETCH_BATCH              100
 /* Of the body, this much is fetched: a DSN's status part, an ARF report
  * and the opening lines of a reply fit. */
@@ -87,7 +97,9 @@ struct _ObWatcher
   GThread            *thread;
   GCancellable       *cancellable;
   ObImapConnection   *imap;
-  gint64              started_at;  /* Unix seconds, set by the thread */        /* the thread's current one, for wake and stop */
+  gint64              started_at;  /* Unix seconds, set by the thread */
+  guint               fetched;     /* the thread's: messages fetched, since connecting */
+  guint               read_whole;  /* of them, with their text */
 };
 
 G_DEFINE_FINAL_TYPE (ObWatcher, ob_watcher, G_TYPE_OBJECT)
@@ -290,7 +302,7 @@ load_folders (ObWatcher *self,
 }
 
 static gboolean
-save_folder (ObWatcher    *self,
+save_folder (gint64        account_id,
              ObStore      *store,
              const Folder *folder,
              GError      **error)
@@ -302,7 +314,7 @@ save_folder (ObWatcher    *self,
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, self->account_id);
+  sqlite3_bind_int64 (stmt, 1, account_id);
   sqlite3_bind_text (stmt, 2, folder->name, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, folder->uidvalidity);
   sqlite3_bind_int64 (stmt, 4, folder->last_uid);
@@ -348,6 +360,9 @@ header_value (GBytes     *headers,
       const char *end = memchr (line, '\n', length - i);
       gsize line_length = end != NULL ? (gsize) (end - line) : length - i;
 
+      /* The end of the header block. */
+      if (value == NULL && (line_length == 0 || (line_length == 1 && line[0] == '\r')))
+        break;
       if (value != NULL)
         {
           if (line_length > 0 && (line[0] == ' ' || line[0] == '\t'))
@@ -431,7 +446,7 @@ enrollment_free (Enrollment *e)
 /* The prospect's enrollments the message is about: the one named, or all
  * of this account's campaigns (@everywhere: of every campaign). */
 static GPtrArray *
-load_enrollments (ObWatcher *self,
+load_enrollments (gint64     account_id,
                   ObStore   *store,
                   gint64     prospect_id,
                   gint64     enrollment_id,
@@ -451,7 +466,7 @@ load_enrollments (ObWatcher *self,
   sqlite3_bind_int64 (stmt, 1, prospect_id);
   sqlite3_bind_int64 (stmt, 2, enrollment_id);
   sqlite3_bind_int (stmt, 3, everywhere);
-  sqlite3_bind_int64 (stmt, 4, self->account_id);
+  sqlite3_bind_int64 (stmt, 4, account_id);
   list = g_ptr_array_new_with_free_func ((GDestroyNotify) enrollment_free);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
@@ -506,7 +521,7 @@ is_live (const Enrollment *e)
 
 typedef struct
 {
-  ObWatcher               *self;
+  gint64                   account_id;
   ObStore                 *store;
   const ObClassifyVerdict *verdict;
   const char              *incoming;
@@ -545,7 +560,7 @@ add_event (Effect             *fx,
                                    "snippet", or_empty (v->snippet),
                                    extra_key, extra_value,
                                    NULL);
-  if (!ob_outbox_add_event (fx->store, ob_watcher_event_kind_to_string (kind), fx->self->account_id,
+  if (!ob_outbox_add_event (fx->store, ob_watcher_event_kind_to_string (kind), fx->account_id,
                             e != NULL ? e->campaign_id : 0, fx->prospect_id, e != NULL ? e->id : 0,
                             v->target.send_id, e != NULL ? e->step : 0, detail, error))
     return FALSE;
@@ -714,12 +729,22 @@ apply (Effect     *fx,
           {
             Enrollment *e = g_ptr_array_index (enrollments, i);
 
+            g_autofree char *in_flight = NULL;
+            gint64 step;
+
             if (!set_enrollment (fx, e, "replied", colleague ? "colleague" : NULL, &changed, error))
               return FALSE;
             if (!changed)
               continue;
+            /* A step the sender claimed and may be handing to the server
+             * right now: its last look takes it back, or it is the one
+             * message that goes after the reply (the event says which). */
+            step = lookup_id (fx->store, "SELECT step_position FROM sends WHERE enrollment_id = ?1"
+                              " AND state = 'sending'", e->id, NULL);
+            if (step > 0)
+              in_flight = g_strdup_printf ("%" G_GINT64_FORMAT, step);
             if (!add_event (fx, colleague ? OB_WATCHER_COLLEAGUE_REPLIED : OB_WATCHER_REPLIED, e,
-                            NULL, NULL, error) ||
+                            in_flight != NULL ? "in_flight_step" : NULL, in_flight, error) ||
                 !stop_company (fx, e, colleague ? "colleague" : "company", error))
               return FALSE;
           }
@@ -780,34 +805,39 @@ apply (Effect     *fx,
     }
 }
 
-/* Classifies one message and writes its effect, its events and the
- * folder's new last UID in one transaction. */
+/* Classifies @bytes and writes its effect with its events, with @saved
+ * (the folder's new last UID) when given: in one transaction of its own,
+ * or (@own_transaction FALSE) in the caller's, which then commits or rolls
+ * back. Adds to @posted the events to post after the commit. Returns FALSE
+ * with @error when the store failed (then nothing of it stays written, and
+ * the caller's transaction must be rolled back); *out_nothing says that the
+ * message concerns no prospect (nothing written). */
 static gboolean
-handle_message (ObWatcher           *self,
-                ObStore             *store,
-                ObClassifyStore     *lookup,
-                Folder              *folder,
-                const ObImapMessage *message,
-                GError             **error)
+record_message (gint64            account_id,
+                ObStore          *store,
+                ObClassifyStore  *lookup,
+                GBytes           *bytes,
+                const char       *incoming,
+                const Folder     *saved,
+                gboolean          own_transaction,
+                GPtrArray        *posted,
+                gboolean         *out_nothing,
+                GError          **error)
 {
-  g_autoptr(GBytes) bytes = ob_imap_message_dup_bytes (message);
+  guint posted_before = posted->len;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(ObClassifyVerdict) verdict = NULL;
   g_autoptr(GPtrArray) enrollments = NULL;
-  g_autoptr(GPtrArray) posted = g_ptr_array_new_with_free_func ((GDestroyNotify) event_clear);
-  g_autofree char *raw_id = header_value (message->headers, "Message-ID");
-  g_autofree char *incoming = strip_brackets (raw_id);
   g_autoptr(GError) local = NULL;
   Effect fx = { 0 };
   gint64 prospect_id, enrollment_id;
   gboolean everywhere;
-  Folder saved = *folder;
 
-  saved.last_uid = MAX (folder->last_uid, message->uid);
+  *out_nothing = FALSE;
   verdict = ob_classify_message (bytes, now, ob_classify_store_get_lookup (), lookup, &local);
   if (verdict == NULL)
     {
-      g_debug ("UID %u in %s cannot be classified: %s", message->uid, folder->name, local->message);
+      g_debug ("A message cannot be classified: %s", local->message);
       g_clear_error (&local);
     }
 
@@ -825,15 +855,13 @@ handle_message (ObWatcher           *self,
         prospect_id = lookup_id (store, "SELECT id FROM prospects WHERE email_key = ?1", 0,
                                  verdict->address);
     }
-
-  /* Nothing to do: the batch records the last UID (handle_uids). */
   if (prospect_id == 0)
     {
-      folder->last_uid = saved.last_uid;
+      *out_nothing = TRUE;
       return TRUE;
     }
 
-  if (!ob_store_begin (store, error))
+  if (own_transaction && !ob_store_begin (store, error))
     return FALSE;
   if (!already_seen (store, prospect_id, incoming))
     {
@@ -849,7 +877,7 @@ handle_message (ObWatcher           *self,
           fx.domain = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
         }
       g_clear_pointer (&stmt, sqlite3_finalize);
-      fx.self = self;
+      fx.account_id = account_id;
       fx.store = store;
       fx.verdict = verdict;
       fx.incoming = incoming;
@@ -859,45 +887,131 @@ handle_message (ObWatcher           *self,
        * this account's sequences. */
       everywhere = verdict->kind == OB_CLASSIFY_BOUNCE_HARD || verdict->kind == OB_CLASSIFY_COMPLAINT ||
                    verdict->kind == OB_CLASSIFY_UNSUBSCRIBE;
-      enrollments = load_enrollments (self, store, prospect_id,
+      enrollments = load_enrollments (account_id, store, prospect_id,
                                       everywhere ? 0 : enrollment_id, everywhere, error);
       if (enrollments == NULL || (fx.email != NULL && !apply (&fx, enrollments, error)))
         goto failed;
     }
-  if (!save_folder (self, store, &saved, error) || !ob_store_commit (store, error))
+  if ((saved != NULL && !save_folder (account_id, store, saved, error)) ||
+      (own_transaction && !ob_store_commit (store, error)))
     goto failed;
-  folder->last_uid = saved.last_uid;
   g_free (fx.email);
   g_free (fx.domain);
 
-  for (guint i = 0; i < posted->len; i++)
-    post_event (self, g_ptr_array_index (posted, i));
   /* Bounce Shield, after the bounce is recorded. */
-  if (verdict != NULL && verdict->kind == OB_CLASSIFY_BOUNCE_HARD && enrollments != NULL)
+  if (verdict->kind == OB_CLASSIFY_BOUNCE_HARD && enrollments != NULL)
     for (guint i = 0; i < enrollments->len; i++)
       {
         Enrollment *e = g_ptr_array_index (enrollments, i);
 
         if (ob_outbox_bounce_shield (store, e->campaign_id, g_get_real_time () / G_USEC_PER_SEC, NULL))
           {
-            ObWatcherEvent event = { .kind = OB_WATCHER_CAMPAIGN_PAUSED, .campaign_id = e->campaign_id,
-                                     .detail = (char *) "bounce-shield" };
+            ObWatcherEvent *event = g_new0 (ObWatcherEvent, 1);
 
-            post_event (self, &event);
+            event->kind = OB_WATCHER_CAMPAIGN_PAUSED;
+            event->campaign_id = e->campaign_id;
+            event->detail = g_strdup ("bounce-shield");
+            g_ptr_array_add (posted, event);
           }
       }
   return TRUE;
 
 failed:
-  ob_store_rollback (store);
+  if (own_transaction)
+    ob_store_rollback (store);
+  g_ptr_array_set_size (posted, posted_before);
   g_free (fx.email);
   g_free (fx.domain);
   return FALSE;
 }
 
+/* Fetched messages (ascending UIDs): their effects, their events and the
+ * folder's new last UID in one transaction, then the events posted. A
+ * failure writes none of them and leaves @folder as it was. */
+static gboolean
+handle_messages (ObWatcher        *self,
+                 ObStore          *store,
+                 ObClassifyStore  *lookup,
+                 Folder           *folder,
+                 GPtrArray        *messages,
+                 GError          **error)
+{
+  g_autoptr(GPtrArray) posted = g_ptr_array_new_with_free_func ((GDestroyNotify) event_clear);
+  Folder saved = *folder;
+
+  if (messages->len == 0)
+    return TRUE;
+  if (!ob_store_begin (store, error))
+    return FALSE;
+  for (guint i = 0; i < messages->len; i++)
+    {
+      const ObImapMessage *message = g_ptr_array_index (messages, i);
+      g_autoptr(GBytes) bytes = ob_imap_message_dup_bytes (message);
+      g_autofree char *raw_id = header_value (message->headers, "Message-ID");
+      g_autofree char *incoming = strip_brackets (raw_id);
+      gboolean nothing = FALSE;
+
+      saved.last_uid = MAX (saved.last_uid, message->uid);
+      if (!record_message (self->account_id, store, lookup, bytes, incoming, &saved, FALSE, posted, &nothing,
+                           error))
+        {
+          ob_store_rollback (store);
+          return FALSE;
+        }
+    }
+  if (!ob_store_commit (store, error))
+    {
+      ob_store_rollback (store);
+      return FALSE;
+    }
+  folder->last_uid = saved.last_uid;
+  for (guint i = 0; i < posted->len; i++)
+    post_event (self, g_ptr_array_index (posted, i));
+  return TRUE;
+}
+
+/**
+ * ob_watcher_record_message:
+ * @store: the calling thread's store
+ * @account_id: the account whose mailbox it came to
+ * @message: the message (headers and the first part of the text)
+ * @error: a store error
+ *
+ * What the watcher does with one new message, without IMAP: classify it
+ * and write its effect with its events in one transaction. For tools and
+ * tests (the claim against a reply from two threads).
+ *
+ * Returns: (transfer full) (element-type ObWatcherEvent): the events
+ *   recorded (none when the message concerns no prospect), or %NULL
+ */
+GPtrArray *
+ob_watcher_record_message (ObStore  *store,
+                           gint64    account_id,
+                           GBytes   *message,
+                           GError  **error)
+{
+  g_autoptr(ObClassifyStore) lookup = ob_classify_store_new (store, account_id);
+  g_autoptr(GPtrArray) posted = g_ptr_array_new_with_free_func ((GDestroyNotify) event_clear);
+  g_autoptr(GBytes) headers = g_bytes_ref (message);
+  g_autofree char *raw_id = header_value (headers, "Message-ID");
+  g_autofree char *incoming = strip_brackets (raw_id);
+  gboolean nothing;
+
+  if (!record_message (account_id, store, lookup, message, incoming, NULL, TRUE, posted, &nothing, error))
+    return NULL;
+  for (guint i = 0; i < posted->len; i++)
+    ((ObWatcherEvent *) g_ptr_array_index (posted, i))->account_id = account_id;
+  return g_steal_pointer (&posted);
+}
+
 /* ---- Folders --------------------------------------------------------------- */
 
-/* Fetches and handles @uids (ascending) in batches. */
+/* Fetches and handles @uids (ascending): the header fields of a batch
+ * first; then, of the messages whose header fields may tie them to
+ * Outbound (ob_classify_needs_text), the first part of the text too, and
+ * each is classified and recorded. The others are unrelated whatever
+ * their text says: a catch-up over thousands of messages reads the text of
+ * the few that matter. */
 static gboolean
 handle_uids (ObWatcher        *self,
              ObStore          *store,
@@ -907,21 +1021,41 @@ handle_uids (ObWatcher        *self,
              GArray           *uids,
              GError          **error)
 {
-  for (guint first = 0; first < uids->len && !quitting (self); first += FETCH_BATCH)
+  for (guint first = 0; first < uids->len && !quitting (self); first += HEADER_BATCH)
     {
-      guint n = MIN (FETCH_BATCH, uids->len - first);
-      g_autoptr(GPtrArray) messages = ob_imap_connection_fetch (imap, &g_array_index (uids, guint32, first),
-                                                                n, NULL, TEXT_BYTES, error);
+      guint n = MIN (HEADER_BATCH, uids->len - first);
+      g_autoptr(GPtrArray) heads = ob_imap_connection_fetch (imap, &g_array_index (uids, guint32, first),
+                                                             n, NULL, 0, error);
+      g_autoptr(GArray) wanted = g_array_new (FALSE, FALSE, sizeof (guint32));
 
-      if (messages == NULL)
+      if (heads == NULL)
         return FALSE;
-      for (guint i = 0; i < messages->len; i++)
-        if (!handle_message (self, store, lookup, folder, g_ptr_array_index (messages, i), error))
-          return FALSE;
+      for (guint i = 0; i < heads->len; i++)
+        {
+          const ObImapMessage *head = g_ptr_array_index (heads, i);
+
+          if (head->headers == NULL ||
+              ob_classify_needs_text (head->headers, ob_classify_store_get_gate_lookup (), lookup))
+            g_array_append_val (wanted, head->uid);
+        }
+      self->fetched += heads->len;
+
+      for (guint k = 0; k < wanted->len && !quitting (self); k += FETCH_BATCH)
+        {
+          guint m = MIN (FETCH_BATCH, wanted->len - k);
+          g_autoptr(GPtrArray) messages = ob_imap_connection_fetch (imap, &g_array_index (wanted, guint32, k),
+                                                                    m, NULL, TEXT_BYTES, error);
+
+          if (messages == NULL || !handle_messages (self, store, lookup, folder, messages, error))
+            return FALSE;
+          self->read_whole += messages->len;
+        }
+      if (quitting (self))
+        return TRUE;
       /* Unrelated messages, and UIDs the server no longer had, are passed
        * once per batch. */
       folder->last_uid = MAX (folder->last_uid, g_array_index (uids, guint32, first + n - 1));
-      if (!save_folder (self, store, folder, error))
+      if (!save_folder (self->account_id, store, folder, error))
         return FALSE;
     }
   return TRUE;
@@ -972,7 +1106,7 @@ check_folder (ObWatcher        *self,
         return FALSE;
       /* Nothing below UIDNEXT is new any more. */
       folder->last_uid = MAX (folder->last_uid, info.uidnext > 0 ? info.uidnext - 1 : 0);
-      return save_folder (self, store, folder, error);
+      return save_folder (self->account_id, store, folder, error);
     }
 
   uids = ob_imap_connection_search_uids (imap, folder->last_uid + 1, error);
@@ -1025,6 +1159,7 @@ watch (ObWatcher        *self,
 
   if (folders == NULL)
     return;
+  self->fetched = self->read_whole = 0;
   for (guint i = 0; i < folders->len; i++)
     g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", ((Folder *) g_ptr_array_index (folders, i))->name);
   detail = g_strdup_printf ("%s %s", idle ? "IDLE" : "polling", names->str);
@@ -1037,7 +1172,12 @@ watch (ObWatcher        *self,
           return;
       /* Said once caught up: from now on nothing new is missed. */
       if (detail != NULL)
-        post (self, OB_WATCHER_WATCHING, 0, detail);
+        {
+          ObWatcherEvent event = { .kind = OB_WATCHER_WATCHING, .detail = detail,
+                                   .n_fetched = self->fetched, .n_read = self->read_whole };
+
+          post_event (self, &event);
+        }
       g_clear_pointer (&detail, g_free);
       ob_imap_retry_sent_copies (sent_copy, store, SENT_COPY_RETRY_LIMIT, NULL);
 

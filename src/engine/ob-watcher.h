@@ -8,6 +8,8 @@
 
 #include <gio/gio.h>
 
+#include "ob-store.h"
+
 G_BEGIN_DECLS
 
 /* What a watcher reports, on the context that created it. The first seven
@@ -38,6 +40,8 @@ typedef struct
   char               *email;        /* the prospect's address */
   char               *message_id;   /* our Message-ID it answers, when known */
   char               *detail;       /* the subject, the bounce status, what went wrong */
+  guint               n_fetched;    /* WATCHING: messages caught up with since connecting */
+  guint               n_read;       /* WATCHING: of them, read with their text */
 } ObWatcherEvent;
 
 typedef void (*ObWatcherEventFunc) (const ObWatcherEvent *event,
@@ -62,5 +66,13 @@ void        ob_watcher_wake                 (ObWatcher          *self);
 void        ob_watcher_stop                 (ObWatcher          *self);
 
 const char *ob_watcher_event_kind_to_string (ObWatcherEventKind  kind);
+
+/* What the watcher does with one new message, without IMAP (any thread,
+ * with its own store): classify it, write its effect and events in one
+ * transaction. Returns the events recorded (ObWatcherEvent), or NULL. */
+GPtrArray  *ob_watcher_record_message       (ObStore            *store,
+                                             gint64              account_id,
+                                             GBytes             *message,
+                                             GError            **error);
 
 G_END_DECLS
