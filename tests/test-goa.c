@@ -181,137 +181,6 @@ wait_goa (int expected)
     }
 }
 
-/* ---- outbound-cli run, read as it prints ---------------------------------- */
-
-typedef struct
-{
-  GPid       pid;
-  int        out;
-  GString   *buffer;   /* what is not a whole line yet */
-  GString   *all;      /* every line */
-  GPtrArray *lines;    /* not yet matched */
-} Runner;
-
-static void
-runner_start (Runner  *r,
-              Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-  const char *argv[] = { g_getenv ("OUTBOUND_CLI"), "--db", f->db, "run", "--for", "150", NULL };
-
-  g_assert_nonnull (argv[0]);
-  memset (r, 0, sizeof *r);
-  g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                            &r->pid, NULL, &r->out, NULL, &error);
-  g_assert_no_error (error);
-  fcntl (r->out, F_SETFL, fcntl (r->out, F_GETFL) | O_NONBLOCK);
-  r->buffer = g_string_new (NULL);
-  r->all = g_string_new (NULL);
-  r->lines = g_ptr_array_new_with_free_func (g_free);
-}
-
-static void
-runner_read (Runner *r,
-             int     ms)
-{
-  struct pollfd pfd = { .fd = r->out, .events = POLLIN };
-  char chunk[4096];
-  ssize_t n;
-  char *newline;
-
-  if (poll (&pfd, 1, ms) <= 0)
-    return;
-  while ((n = read (r->out, chunk, sizeof chunk)) > 0)
-    g_string_append_len (r->buffer, chunk, n);
-  while ((newline = strchr (r->buffer->str, '\n')) != NULL)
-    {
-      gsize length = newline - r->buffer->str;
-
-      g_ptr_array_add (r->lines, g_strndup (r->buffer->str, length));
-      g_string_append_len (r->all, r->buffer->str, length + 1);
-      g_string_erase (r->buffer, 0, length + 1);
-    }
-}
-
-/* The first line not yet returned with this event kind (and address, when
- * not NULL), split in columns, or NULL after @seconds. */
-static GStrv
-runner_wait (Runner     *r,
-             const char *kind,
-             const char *email,
-             double      seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  for (;;)
-    {
-      for (guint i = 0; i < r->lines->len; i++)
-        {
-          const char *line = g_ptr_array_index (r->lines, i);
-          g_auto(GStrv) columns = NULL;
-
-          if (line == NULL)
-            continue;
-          columns = g_strsplit (line, "\t", -1);
-          if (g_strv_length (columns) >= 7 && g_str_equal (columns[1], kind) &&
-              (email == NULL || g_str_equal (columns[4], email)))
-            {
-              g_free (g_ptr_array_index (r->lines, i));
-              g_ptr_array_index (r->lines, i) = NULL;
-              return g_steal_pointer (&columns);
-            }
-        }
-      if (g_get_monotonic_time () >= deadline)
-        return NULL;
-      runner_read (r, 50);
-    }
-}
-
-static guint
-runner_count (Runner     *r,
-              const char *kind)
-{
-  g_autofree char *needle = g_strdup_printf ("\t%s\t", kind);
-  g_auto(GStrv) lines = g_strsplit (r->all->str, "\n", -1);
-  guint n = 0;
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (strstr (lines[i], needle) != NULL)
-      n++;
-  return n;
-}
-
-static void
-runner_stop (Runner *r)
-{
-  int status = 0;
-  gboolean exited = FALSE;
-  gint64 started = g_get_monotonic_time ();
-
-  kill (r->pid, SIGTERM);
-  while (!exited && g_get_monotonic_time () - started < 10 * G_USEC_PER_SEC)
-    {
-      runner_read (r, 100);
-      exited = waitpid (r->pid, &status, WNOHANG) == r->pid;
-      if (!exited)
-        g_usleep (10 * 1000);
-    }
-  if (!exited)
-    {
-      kill (r->pid, SIGKILL);
-      waitpid (r->pid, &status, 0);
-      g_error ("outbound-cli run did not stop within 10 s of SIGTERM:\n%s", r->all->str);
-    }
-  g_test_message ("run:\n%s", r->all->str);
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
-  g_spawn_close_pid (r->pid);
-  close (r->out);
-  g_string_free (r->buffer, TRUE);
-  g_string_free (r->all, TRUE);
-  g_ptr_array_unref (r->lines);
-}
-
 /* ---- The store and the bed ----------------------------------------------------- */
 
 static char *
@@ -628,7 +497,7 @@ test_send_remove_restore_reply (Fixture       *f,
   add_goa_account (f, "1-1");
   import_and_start (f, first_prospect, last_prospect, tag);
 
-  runner_start (&runner, f);
+  runner_start (&runner, f->db, 150);
   first = runner_wait (&runner, "sent", p1, 30);
   g_assert_nonnull (first);
   {
@@ -685,6 +554,7 @@ test_send_remove_restore_reply (Fixture       *f,
   g_assert_cmpuint (runner_count (&runner, "sent"), ==, n);
   g_assert_cmpuint (runner_count (&runner, "account-held"), ==, 1);
   runner_stop (&runner);
+  runner_clear (&runner);
 
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state = 'sent'"), ==, n);
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends"), ==, n);

@@ -133,131 +133,6 @@ create_campaign (Fixture    *f,
   create_campaign_with (f, name, delay, "");
 }
 
-/* ---- outbound-cli run, read as it prints ---------------------------------- */
-
-typedef struct
-{
-  GPid     pid;
-  int      out;
-  GString *buffer;   /* what is not a whole line yet */
-  GString *all;      /* every line */
-  guint    consumed; /* lines already matched or skipped */
-  GPtrArray *lines;
-} Runner;
-
-static void
-runner_start (Runner  *r,
-              Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-  const char *argv[] = { g_getenv ("OUTBOUND_CLI"), "--db", f->db, "run", "--for", "90", NULL };
-
-  g_assert_nonnull (argv[0]);
-  memset (r, 0, sizeof *r);
-  g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                            &r->pid, NULL, &r->out, NULL, &error);
-  g_assert_no_error (error);
-  fcntl (r->out, F_SETFL, fcntl (r->out, F_GETFL) | O_NONBLOCK);
-  r->buffer = g_string_new (NULL);
-  r->all = g_string_new (NULL);
-  r->lines = g_ptr_array_new_with_free_func (g_free);
-}
-
-/* Reads what is there, waiting at most @ms. */
-static void
-runner_read (Runner *r,
-             int     ms)
-{
-  struct pollfd pfd = { .fd = r->out, .events = POLLIN };
-  char chunk[4096];
-  ssize_t n;
-  char *newline;
-
-  if (poll (&pfd, 1, ms) <= 0)
-    return;
-  while ((n = read (r->out, chunk, sizeof chunk)) > 0)
-    g_string_append_len (r->buffer, chunk, n);
-  while ((newline = strchr (r->buffer->str, '\n')) != NULL)
-    {
-      gsize length = newline - r->buffer->str;
-
-      g_ptr_array_add (r->lines, g_strndup (r->buffer->str, length));
-      g_string_append_len (r->all, r->buffer->str, length + 1);
-      g_string_erase (r->buffer, 0, length + 1);
-    }
-}
-
-/* The first line not yet returned with this event kind and address (any
- * address when NULL), or NULL after @seconds. Split in columns. */
-static GStrv
-runner_wait (Runner     *r,
-             const char *kind,
-             const char *email,
-             double      seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  for (;;)
-    {
-      for (guint i = 0; i < r->lines->len; i++)
-        {
-          const char *line = g_ptr_array_index (r->lines, i);
-          g_auto(GStrv) columns = NULL;
-
-          if (line == NULL)
-            continue;
-          columns = g_strsplit (line, "\t", -1);
-          if (g_strv_length (columns) >= 7 && g_str_equal (columns[1], kind) &&
-              (email == NULL || g_str_equal (columns[4], email)))
-            {
-              g_free (g_ptr_array_index (r->lines, i));
-              g_ptr_array_index (r->lines, i) = NULL;
-              return g_steal_pointer (&columns);
-            }
-        }
-      if (g_get_monotonic_time () >= deadline)
-        return NULL;
-      runner_read (r, 50);
-    }
-}
-
-static void
-runner_stop (Runner *r)
-{
-  int status = 0;
-  gboolean exited = FALSE;
-  gint64 started = g_get_monotonic_time ();
-
-  kill (r->pid, SIGTERM);
-  /* poll() says "readable" at once on a closed pipe: count the time. */
-  while (!exited && g_get_monotonic_time () - started < 10 * G_USEC_PER_SEC)
-    {
-      runner_read (r, 100);
-      exited = waitpid (r->pid, &status, WNOHANG) == r->pid;
-      if (!exited)
-        g_usleep (10 * 1000);
-    }
-  if (!exited)
-    {
-      kill (r->pid, SIGKILL);
-      waitpid (r->pid, &status, 0);
-      g_error ("outbound-cli run did not stop within 10 s of SIGTERM:\n%s", r->all->str);
-    }
-  g_test_message ("run stopped %.0f ms after SIGTERM", (g_get_monotonic_time () - started) / 1000.0);
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
-  g_spawn_close_pid (r->pid);
-  close (r->out);
-  g_test_message ("run:\n%s", r->all->str);
-}
-
-static void
-runner_clear (Runner *r)
-{
-  g_string_free (r->buffer, TRUE);
-  g_string_free (r->all, TRUE);
-  g_ptr_array_unref (r->lines);
-}
 
 /* ---- Mail from the prospects ----------------------------------------------- */
 
@@ -457,7 +332,7 @@ test_reply_bounce_unsubscribe_catch_up (Fixture       *f,
    * with other tests) lands before step 2. */
   create_campaign (f, tag, "8s");
 
-  runner_start (&runner, f);
+  runner_start (&runner, f->db, 90);
   {
     g_auto(GStrv) watching = runner_wait (&runner, "watching", NULL, 20);
 
@@ -687,7 +562,7 @@ test_reconnect (Fixture       *f,
   import_prospects (f, prospects, G_N_ELEMENTS (prospects));
   create_campaign (f, tag, "1d");
 
-  runner_start (&runner, f);
+  runner_start (&runner, f->db, 90);
   watching = runner_wait (&runner, "watching", NULL, 20);
   g_assert_nonnull (watching);
   sent = runner_wait (&runner, "sent", p36, 20);
@@ -732,7 +607,7 @@ test_colleague_stops_company (Fixture       *f,
   import_prospects (f, prospects, G_N_ELEMENTS (prospects));
   create_campaign_with (f, tag, "1d", "stop-company-on-reply=true\n");
 
-  runner_start (&runner, f);
+  runner_start (&runner, f->db, 90);
   for (guint i = 0; i < G_N_ELEMENTS (prospects); i++)
     {
       g_auto(GStrv) sent = runner_wait (&runner, "sent", NULL, 20);
@@ -813,7 +688,7 @@ test_soft_bounce (Fixture       *f,
   import_prospects (f, prospects, G_N_ELEMENTS (prospects));
   create_campaign (f, tag, "1d");
 
-  runner_start (&runner, f);
+  runner_start (&runner, f->db, 90);
   sent = runner_wait (&runner, "sent", p40, 20);
   g_assert_nonnull (sent);
 
@@ -1140,7 +1015,7 @@ test_race_reply_when_step_due (Fixture       *f,
   import_prospects (f, prospects, RACE_N);
   create_campaign (f, tag, "2s");
 
-  runner_start (&runner, f);
+  runner_start (&runner, f->db, 90);
   deadline = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
   while (replies < RACE_N && g_get_monotonic_time () < deadline)
     {
@@ -1237,7 +1112,7 @@ test_closed_while_three_reply (Fixture       *f,
   import_prospects (f, prospects, G_N_ELEMENTS (prospects));
   create_campaign (f, tag, "1d");
 
-  runner_start (&runner, f);
+  runner_start (&runner, f->db, 90);
   {
     g_auto(GStrv) watching = runner_wait (&runner, "watching", NULL, 20);
 
@@ -1317,7 +1192,7 @@ test_dovecot_restarted (Fixture       *f,
   import_prospects (f, prospects, G_N_ELEMENTS (prospects));
   create_campaign (f, tag, "1d");
 
-  runner_start (&runner, f);
+  runner_start (&runner, f->db, 90);
   watching = runner_wait (&runner, "watching", NULL, 20);
   g_assert_nonnull (watching);
   g_assert_true (g_str_has_prefix (watching[6], "IDLE"));

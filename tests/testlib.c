@@ -6,6 +6,11 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
 #include <sys/wait.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -169,4 +174,138 @@ fault_server_stop (FaultServer *server)
   if (server->dir != NULL)
     remove_tree (server->dir);
   g_clear_pointer (&server->dir, g_free);
+}
+
+/* ---- outbound-cli run, read as it prints --------------------------------- */
+
+void
+runner_start (Runner     *r,
+              const char *db,
+              guint       seconds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *for_seconds = g_strdup_printf ("%u", seconds);
+  const char *argv[] = { g_getenv ("OUTBOUND_CLI"), "--db", db, "run", "--for", for_seconds, NULL };
+
+  g_assert_nonnull (argv[0]);
+  memset (r, 0, sizeof *r);
+  g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                            &r->pid, NULL, &r->out, NULL, &error);
+  g_assert_no_error (error);
+  fcntl (r->out, F_SETFL, fcntl (r->out, F_GETFL) | O_NONBLOCK);
+  r->buffer = g_string_new (NULL);
+  r->all = g_string_new (NULL);
+  r->lines = g_ptr_array_new_with_free_func (g_free);
+}
+
+/* Reads what is there, waiting at most @ms. */
+void
+runner_read (Runner *r,
+             int     ms)
+{
+  struct pollfd pfd = { .fd = r->out, .events = POLLIN };
+  char chunk[4096];
+  ssize_t n;
+  char *newline;
+
+  if (poll (&pfd, 1, ms) <= 0)
+    return;
+  while ((n = read (r->out, chunk, sizeof chunk)) > 0)
+    g_string_append_len (r->buffer, chunk, n);
+  while ((newline = strchr (r->buffer->str, '\n')) != NULL)
+    {
+      gsize length = newline - r->buffer->str;
+
+      g_ptr_array_add (r->lines, g_strndup (r->buffer->str, length));
+      g_string_append_len (r->all, r->buffer->str, length + 1);
+      g_string_erase (r->buffer, 0, length + 1);
+    }
+}
+
+/* The first line not yet returned with this event kind and address (any
+ * address when NULL), or NULL after @seconds. Split in columns. */
+GStrv
+runner_wait (Runner     *r,
+             const char *kind,
+             const char *email,
+             double      seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  for (;;)
+    {
+      for (guint i = 0; i < r->lines->len; i++)
+        {
+          const char *line = g_ptr_array_index (r->lines, i);
+          g_auto(GStrv) columns = NULL;
+
+          if (line == NULL)
+            continue;
+          columns = g_strsplit (line, "\t", -1);
+          if (g_strv_length (columns) >= 7 && g_str_equal (columns[1], kind) &&
+              (email == NULL || g_str_equal (columns[4], email)))
+            {
+              g_free (g_ptr_array_index (r->lines, i));
+              g_ptr_array_index (r->lines, i) = NULL;
+              return g_steal_pointer (&columns);
+            }
+        }
+      if (g_get_monotonic_time () >= deadline)
+        return NULL;
+      runner_read (r, 50);
+    }
+}
+
+/* How many lines so far, returned or not, are events of this kind. */
+guint
+runner_count (Runner     *r,
+              const char *kind)
+{
+  g_autofree char *needle = g_strdup_printf ("\t%s\t", kind);
+  g_auto(GStrv) lines = g_strsplit (r->all->str, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], needle) != NULL)
+      n++;
+  return n;
+}
+
+/* SIGTERM, then the run must end by itself, with status 0, within 10 s. */
+void
+runner_stop (Runner *r)
+{
+  int status = 0;
+  gboolean exited = FALSE;
+  gint64 started = g_get_monotonic_time ();
+
+  kill (r->pid, SIGTERM);
+  /* poll() says "readable" at once on a closed pipe: count the time. */
+  while (!exited && g_get_monotonic_time () - started < 10 * G_USEC_PER_SEC)
+    {
+      runner_read (r, 100);
+      exited = waitpid (r->pid, &status, WNOHANG) == r->pid;
+      if (!exited)
+        g_usleep (10 * 1000);
+    }
+  if (!exited)
+    {
+      kill (r->pid, SIGKILL);
+      waitpid (r->pid, &status, 0);
+      g_error ("outbound-cli run did not stop within 10 s of SIGTERM:\n%s", r->all->str);
+    }
+  g_test_message ("run stopped %.0f ms after SIGTERM", (g_get_monotonic_time () - started) / 1000.0);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_spawn_close_pid (r->pid);
+  close (r->out);
+  g_test_message ("run:\n%s", r->all->str);
+}
+
+void
+runner_clear (Runner *r)
+{
+  g_string_free (r->buffer, TRUE);
+  g_string_free (r->all, TRUE);
+  g_ptr_array_unref (r->lines);
 }

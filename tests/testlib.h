@@ -45,6 +45,31 @@ void fault_server_start (FaultServer *server,
                          ...) G_GNUC_NULL_TERMINATED;
 void fault_server_stop  (FaultServer *server);
 
+/* `outbound-cli --db DB run --for SECONDS`, read as it prints: one
+ * tab-separated line per event (README, "run"). */
+typedef struct
+{
+  GPid       pid;
+  int        out;
+  GString   *buffer;   /* what is not a whole line yet */
+  GString   *all;      /* every line */
+  GPtrArray *lines;    /* not yet returned by runner_wait(); NULL once returned */
+} Runner;
+
+void   runner_start (Runner     *r,
+                     const char *db,
+                     guint       seconds);
+void   runner_read  (Runner     *r,
+                     int         ms);
+GStrv  runner_wait  (Runner     *r,
+                     const char *kind,
+                     const char *email,
+                     double      seconds);
+guint  runner_count (Runner     *r,
+                     const char *kind);
+void   runner_stop  (Runner     *r);
+void   runner_clear (Runner     *r);
+
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FaultServer, fault_server_stop)
 
