@@ -1387,6 +1387,20 @@ account_online (gboolean as_json)
   return fflush (stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
 }
 
+/* The store and the account called @name in it (NULL and @error when
+ * either cannot be had). */
+static ObAccount *
+open_account (ObCliGlobals  *globals,
+              const char    *name,
+              ObEngine     **engine,
+              GError       **error)
+{
+  *engine = ob_engine_new (globals->db_path, error);
+  if (*engine == NULL)
+    return NULL;
+  return ob_accounts_get_by_name (ob_engine_get_store (*engine), name, error);
+}
+
 static int
 account_remove (ObCliGlobals *globals,
                 const char   *name)
@@ -1395,10 +1409,7 @@ account_remove (ObCliGlobals *globals,
   g_autoptr(ObEngine) engine = NULL;
   g_autoptr(ObAccount) account = NULL;
 
-  engine = ob_engine_new (globals->db_path, &error);
-  if (engine == NULL)
-    return ob_cli_failure (error);
-  account = ob_accounts_get_by_name (ob_engine_get_store (engine), name, &error);
+  account = open_account (globals, name, &engine, &error);
   if (account == NULL || !ob_accounts_remove (ob_engine_get_store (engine), account->id, &error))
     return ob_cli_failure (error);
 
@@ -1430,10 +1441,7 @@ account_test (ObCliGlobals *globals,
   g_autoptr(ObEngine) engine = NULL;
   g_autoptr(ObAccount) account = NULL;
 
-  engine = ob_engine_new (globals->db_path, &error);
-  if (engine == NULL)
-    return ob_cli_failure (error);
-  account = ob_accounts_get_by_name (ob_engine_get_store (engine), name, &error);
+  account = open_account (globals, name, &engine, &error);
   if (account == NULL || !ob_account_test (account, NULL, &error))
     return ob_cli_failure (error);
 
@@ -1456,10 +1464,7 @@ account_sign_in (ObCliGlobals *globals,
   g_autoptr(ObOAuthConfig) config = NULL;
   g_autoptr(ObOAuthTokens) tokens = NULL;
 
-  engine = ob_engine_new (globals->db_path, &error);
-  if (engine == NULL)
-    return ob_cli_failure (error);
-  account = ob_accounts_get_by_name (ob_engine_get_store (engine), name, &error);
+  account = open_account (globals, name, &engine, &error);
   if (account == NULL)
     return ob_cli_failure (error);
   if (g_strcmp0 (account->auth_method, OB_AUTH_METHOD_OAUTH2) != 0)
