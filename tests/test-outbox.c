@@ -161,6 +161,8 @@ test_sent_then_follow_up (Fixture       *f,
 
   g_assert_true (ob_outbox_mark_sent (f->store, first, 250, "2.0.0 Ok: queued", sent_at, &error));
   g_assert_no_error (error);
+  /* 'sent' went lazily (synchronous=NORMAL); the next claim is FULL again. */
+  g_assert_cmpint (query_int (f, "PRAGMA synchronous"), ==, 2);
   g_assert_cmpint (query_int (f, "SELECT next_step FROM enrollments"), ==, 2);
   g_assert_cmpint (query_int (f, "SELECT due_at FROM enrollments"), ==, sent_at + 600);
   thread = query_text (f, "SELECT thread_message_id FROM enrollments");

@@ -12,6 +12,18 @@
  * between leaves 'sending', which the next start turns into 'uncertain':
  * never sent again without the rep saying so. The row is unique per
  * (enrollment, step), so nothing can record a second send of a step.
+ *
+ * One disk sync per message. The claim ('sending') is committed with
+ * synchronous=FULL: it is on the disk before MAIL FROM, even across a power
+ * cut. The 'sent' record is committed with synchronous=NORMAL: written to
+ * the WAL at once (so a process that dies right after keeps it), synced by
+ * the next claim's FULL commit or the next checkpoint, which sync the whole
+ * WAL up to there. A power cut in between can only lose the 'sent' record:
+ * the row is back to 'sending', start-up makes it 'uncertain', and it is
+ * never resent. Everything else (retry, failed, uncertain, held) stays
+ * FULL: they are rare and a lost 'retry' would read as 'uncertain' too.
+ * Statements are prepared once per store (ob_store_prepare_cached()): the
+ * sender runs the same few for every message.
  */
 
 #define G_LOG_DOMAIN "ob-outbox"
@@ -109,9 +121,9 @@ ob_outbox_add_event (ObStore     *store,
                      const char  *detail,
                      GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ObStoreStmt) stmt = NULL;
 
-  stmt = ob_store_prepare (store,
+  stmt = ob_store_prepare_cached (store,
                            "INSERT INTO events (kind, account_id, campaign_id, prospect_id,"
                            " enrollment_id, send_id, step_position, detail)"
                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -237,8 +249,8 @@ claim_body (ObStore  *store,
 {
   Claim *c = data;
   const ObScheduleDecision *d = c->decision;
-  g_autoptr(sqlite3_stmt) check = NULL;
-  g_autoptr(sqlite3_stmt) write = NULL;
+  g_autoptr(ObStoreStmt) check = NULL;
+  g_autoptr(ObStoreStmt) write = NULL;
   g_autoptr(ObCampaign) campaign = NULL;
   g_autoptr(ObCampaignMessage) message = NULL;
   g_autofree char *message_id = NULL;
@@ -247,7 +259,7 @@ claim_body (ObStore  *store,
   int rc;
 
   /* Everything that could have changed since the schedule was computed. */
-  check = ob_store_prepare (store,
+  check = ob_store_prepare_cached (store,
                             "SELECT x.id, x.attempts, x.message_id, p.email"
                             " FROM enrollments AS e"
                             " JOIN campaigns AS c ON c.id = e.campaign_id"
@@ -284,7 +296,7 @@ claim_body (ObStore  *store,
   /* A retry keeps its Message-ID: the same message, tried again. */
   if (send_id != 0)
     message_id = g_strdup ((const char *) sqlite3_column_text (check, 2));
-  g_clear_pointer (&check, sqlite3_finalize);
+  g_clear_pointer (&check, ob_store_stmt_release);
 
   campaign = ob_campaign_load_for_sending (store, d->campaign_id, error);
   if (campaign == NULL)
@@ -315,13 +327,13 @@ claim_body (ObStore  *store,
     }
 
   if (send_id == 0)
-    write = ob_store_prepare (store,
+    write = ob_store_prepare_cached (store,
                               "INSERT INTO sends (enrollment_id, step_position, account_id, state,"
                               " message_id, message, attempts, created_at)"
                               " VALUES (?1, ?2, ?3, 'sending', ?4, ?5, 1, ?6)",
                               error);
   else
-    write = ob_store_prepare (store,
+    write = ob_store_prepare_cached (store,
                               "UPDATE sends SET state = 'sending', account_id = ?3, message_id = ?4,"
                               " message = ?5, attempts = attempts + 1, retry_at = NULL,"
                               " created_at = ?6 WHERE id = ?7",
@@ -362,10 +374,10 @@ fill_addresses (ObStore       *store,
                 ObOutboxSend  *send,
                 GError       **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ObStoreStmt) stmt = NULL;
   int rc;
 
-  stmt = ob_store_prepare (store,
+  stmt = ob_store_prepare_cached (store,
                            "SELECT a.email, p.email FROM accounts AS a, prospects AS p"
                            " WHERE a.id = ?1 AND p.id = ?2",
                            error);
@@ -427,9 +439,9 @@ update_send (ObStore      *store,
              const char   *state,
              GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ObStoreStmt) stmt = NULL;
 
-  stmt = ob_store_prepare (store,
+  stmt = ob_store_prepare_cached (store,
                            "UPDATE sends SET state = ?2, smtp_code = ?3, smtp_text = ?4,"
                            " sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END,"
                            " retry_at = CASE WHEN ?2 = 'retry' THEN ?5 ELSE NULL END"
@@ -465,7 +477,7 @@ next_due_at (ObStore           *store,
 {
   g_autoptr(ObScheduleSettings) settings = NULL;
   g_autoptr(ObScheduleSettings) own = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ObStoreStmt) stmt = NULL;
   g_autoptr(GError) local_error = NULL;
   const char *zone = NULL;
 
@@ -477,7 +489,7 @@ next_due_at (ObStore           *store,
       g_debug ("Schedule settings: %s", local_error->message);
       return sent_at + 86400;
     }
-  stmt = ob_store_prepare (store, "SELECT timezone FROM prospects WHERE id = ?1", error);
+  stmt = ob_store_prepare_cached (store, "SELECT timezone FROM prospects WHERE id = ?1", error);
   if (stmt == NULL)
     return 0;
   sqlite3_bind_int64 (stmt, 1, prospect_id);
@@ -495,7 +507,7 @@ sent_body (ObStore  *store,
   Outcome *o = data;
   const ObOutboxSend *s = o->send;
   g_autoptr(ObCampaign) campaign = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ObStoreStmt) stmt = NULL;
   g_autofree char *code = code_text (o->code);
   g_autofree char *detail = ob_outbox_event_detail ("message_id", s->message_id, "smtp_code", code,
                                                     "smtp_text", o->text, NULL);
@@ -517,7 +529,7 @@ sent_body (ObStore  *store,
     }
 
   /* A thread-starting step names the thread the follow-ups answer. */
-  stmt = ob_store_prepare (store,
+  stmt = ob_store_prepare_cached (store,
                            "UPDATE enrollments SET"
                            " next_step = ?2, due_at = ?3,"
                            " state = CASE WHEN ?2 IS NULL AND state = 'active' THEN 'finished' ELSE state END,"
@@ -559,8 +571,15 @@ ob_outbox_mark_sent (ObStore             *store,
                      GError             **error)
 {
   Outcome o = { send, smtp_code, smtp_text, sent_at, FALSE };
+  gboolean ok;
 
-  return in_transaction (store, sent_body, &o, error);
+  /* Lazily durable: the next claim's full commit syncs it (top of file). */
+  if (!ob_store_set_lazy_durability (store, TRUE, error))
+    return FALSE;
+  ok = in_transaction (store, sent_body, &o, error);
+  if (!ob_store_set_lazy_durability (store, FALSE, ok ? error : NULL) && ok)
+    return FALSE;
+  return ok;
 }
 
 static gboolean
