@@ -255,6 +255,53 @@ test_retry_and_failures (Fixture       *f,
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'bounced'"), ==, 1);
 }
 
+/* A claim whose message never reached the server is undone: a first
+ * attempt leaves no row, a retry is a retry again with its count. */
+static void
+test_release_claim (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObOutboxSend) send = NULL;
+  g_autoptr(ObOutboxSend) again = NULL;
+  g_autoptr(ObOutboxSend) third = NULL;
+  g_autoptr(GDateTime) later = g_date_time_add_minutes (f->now, 5);
+  gint64 now = g_date_time_to_unix (f->now);
+  ObOutboxClaim claim;
+  gint64 events = query_int (f, "SELECT count(*) FROM events");
+
+  send = claim_next (f, f->now, &claim);
+  g_assert_nonnull (send);
+  g_assert_true (ob_outbox_release_claim (f->store, send, now, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends"), ==, 0);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events"), ==, events);
+  g_clear_pointer (&send, ob_outbox_send_free);
+
+  /* Claimed again as if nothing happened; then a 451, then a retry that is
+   * released: still a retry, due, with one attempt counted. */
+  send = claim_next (f, f->now, &claim);
+  g_assert_nonnull (send);
+  g_assert_cmpuint (send->attempts, ==, 1);
+  g_assert_true (ob_outbox_mark_retry (f->store, send, 451, "4.3.0 Try again later", now + 120, &error));
+  again = claim_next (f, later, &claim);
+  g_assert_nonnull (again);
+  g_assert_cmpuint (again->attempts, ==, 2);
+  g_assert_true (ob_outbox_release_claim (f->store, again, now + 300, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state = 'retry' AND attempts = 1"), ==, 1);
+  third = claim_next (f, later, &claim);
+  g_assert_nonnull (third);
+  g_assert_cmpint (third->send_id, ==, send->send_id);
+  g_assert_cmpstr (third->message_id, ==, send->message_id);
+  g_assert_cmpuint (third->attempts, ==, 2);
+
+  /* Only a claim is undone: a send that went stays. */
+  g_assert_true (ob_outbox_mark_sent (f->store, third, 250, "Ok", now + 300, &error));
+  g_assert_true (ob_outbox_release_claim (f->store, third, now + 300, &error));
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state = 'sent'"), ==, 1);
+}
+
 static void
 test_last_moment_checks (Fixture       *f,
                          gconstpointer  data)
@@ -460,6 +507,7 @@ main (int    argc,
   ADD ("/engine/outbox/crash-leaves-uncertain", test_crash_leaves_uncertain);
   ADD ("/engine/outbox/retry-and-failures", test_retry_and_failures);
   ADD ("/engine/outbox/last-moment-checks", test_last_moment_checks);
+  ADD ("/engine/outbox/release-claim", test_release_claim);
   ADD ("/engine/outbox/bounce-shield", test_bounce_shield);
   ADD ("/engine/outbox/soft-bounce", test_soft_bounce);
   ADD ("/engine/outbox/soft-bounce-last-step", test_soft_bounce_last_step);

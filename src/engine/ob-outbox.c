@@ -422,6 +422,48 @@ ob_outbox_claim (ObStore                   *store,
   return g_steal_pointer (&send);
 }
 
+typedef struct
+{
+  const ObOutboxSend *send;
+  gint64              retry_at;
+} Release;
+
+static gboolean
+release_body (ObStore  *store,
+              gpointer  data,
+              GError  **error)
+{
+  Release *r = data;
+  g_autoptr(ObStoreStmt) stmt = NULL;
+
+  /* A claim inserts a first attempt (attempts = 1) and adds one to a
+   * retry's (so 2 or more). */
+  if (r->send->attempts <= 1)
+    stmt = ob_store_prepare_cached (store, "DELETE FROM sends WHERE id = ?1 AND state = 'sending'", error);
+  else
+    stmt = ob_store_prepare_cached (store,
+                                    "UPDATE sends SET state = 'retry', attempts = attempts - 1, retry_at = ?2"
+                                    " WHERE id = ?1 AND state = 'sending'",
+                                    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, r->send->send_id);
+  if (r->send->attempts > 1)
+    sqlite3_bind_int64 (stmt, 2, r->retry_at);
+  return ob_store_step (store, stmt, "send", error);
+}
+
+gboolean
+ob_outbox_release_claim (ObStore             *store,
+                         const ObOutboxSend  *send,
+                         gint64               retry_at,
+                         GError             **error)
+{
+  Release r = { send, retry_at };
+
+  return in_transaction (store, release_body, &r, error);
+}
+
 /* ---- Outcomes -------------------------------------------------------------- */
 
 typedef struct

@@ -57,6 +57,15 @@ ObOutboxSend *ob_outbox_claim          (ObStore                    *store,
                                         ObOutboxClaim              *out_claim,
                                         GError                    **error);
 
+/* A claimed send that never reached the server (not even MAIL FROM) and
+ * must not go now: as if it had not been claimed. A first attempt's row is
+ * removed; a retry's is a retry again, due at @retry_at, its attempt not
+ * counted. */
+gboolean      ob_outbox_release_claim  (ObStore                    *store,
+                                        const ObOutboxSend         *send,
+                                        gint64                      retry_at,
+                                        GError                    **error);
+
 /* Right after the server's 250 to DATA: the send is 'sent', the enrollment
  * moves to its next step (due after that step's delay, in the window's
  * zone) or finishes, an event says so. */

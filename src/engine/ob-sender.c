@@ -15,6 +15,16 @@
  * durably ('sending'); hand it to the server; record the outcome at once.
  * One connection serves consecutive messages (the SMTP layer resets
  * between them) and is closed when the next message is far off.
+ *
+ * When the next message is due at once (no pause between sends), it is
+ * decided and claimed while the one before is still with the server: that
+ * exchange runs on a short-lived thread of its own (the only one touching
+ * the connection then; it keeps the server's reply for this thread), so
+ * the claim's disk sync overlaps the server's work. The next one goes only
+ * once the one before was accepted; if it was not, the next claim is
+ * released (ob_outbox_release_claim(): it never reached the server) and
+ * decided again, after the failure was recorded. A pause, a wait or any
+ * error first waits for the message on the wire.
  */
 
 #define G_LOG_DOMAIN "ob-sender"
@@ -40,6 +50,8 @@
 /* Retries of a 4xx: 1, 2, 4 ... minutes, at most 6 hours apart. */
 #define RETRY_FIRST_SECONDS  60
 #define RETRY_MAX_SECONDS    (6 * 3600)
+/* The sender's sqlite page cache, in KiB. */
+#define SENDER_CACHE_KIB     16384
 /* A provider's rate limit holds the account this long when it says no more. */
 #define RATE_LIMIT_SECONDS   3600
 
@@ -66,6 +78,7 @@ struct _ObSender
   /* the worker's own */
   ObSmtpConnection  *smtp;
   ObImapSentCopy    *sent_copy;   /* its IMAP connection for Sent copies */
+  struct _InFlight  *in_flight;   /* the message on the wire, if any */
 };
 
 G_DEFINE_FINAL_TYPE (ObSender, ob_sender, G_TYPE_OBJECT)
@@ -383,25 +396,87 @@ record (ObSender   *self,
     }
 }
 
-static void
-send_one (ObSender           *self,
-          ObStore            *store,
-          const ObOutboxSend *send)
+/* A message handed to the server on a thread of its own. Until it is
+ * joined, that thread alone uses the connection; what the sender thread
+ * needs of the exchange is copied here before it ends. */
+typedef struct _InFlight
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GError) store_error = NULL;
-  gsize length;
-  const char *data = g_bytes_get_data (send->message, &length);
-  gint64 now;
-  const char *text;
-  guint code;
+  ObSender     *self;
+  ObOutboxSend *send;
+  GThread      *thread;
+  gboolean      ok;
+  GError       *error;
+  guint         code;
+  char         *text;        /* the server's reply to the message, when ok */
+  gboolean      uncertain;
+} InFlight;
 
-  if (ob_smtp_connection_send (self->smtp, send->from, send->to, data, length, self->cancellable,
-                               &error))
+static void
+in_flight_free (InFlight *f)
+{
+  ob_outbox_send_free (f->send);
+  g_clear_error (&f->error);
+  g_free (f->text);
+  g_free (f);
+}
+
+static gpointer
+in_flight_thread (gpointer data)
+{
+  InFlight *f = data;
+  ObSmtpConnection *smtp = f->self->smtp;
+  gsize length;
+  const char *bytes = g_bytes_get_data (f->send->message, &length);
+
+  f->ok = ob_smtp_connection_send (smtp, f->send->from, f->send->to, bytes, length, f->self->cancellable,
+                                   &f->error);
+  f->code = ob_smtp_connection_get_last_code (smtp);
+  f->text = g_strdup (f->ok ? ob_smtp_connection_get_last_text (smtp) : NULL);
+  f->uncertain = !f->ok && ob_smtp_connection_get_outcome_uncertain (smtp);
+  return NULL;
+}
+
+/* Hands @send (owned from now on) to the server on its own thread. */
+static void
+start_send (ObSender     *self,
+            ObOutboxSend *send)
+{
+  InFlight *f = g_new0 (InFlight, 1);
+
+  g_assert (self->in_flight == NULL);
+  f->self = self;
+  f->send = send;
+  f->thread = g_thread_new ("sender-smtp", in_flight_thread, f);
+  self->in_flight = f;
+}
+
+/* Waits for the message on the wire to be answered. */
+static InFlight *
+join_send (ObSender *self)
+{
+  InFlight *f = g_steal_pointer (&self->in_flight);
+
+  g_thread_join (f->thread);
+  f->thread = NULL;
+  return f;
+}
+
+/* Records what the server said to @f's message; frees @f. */
+static void
+record_outcome (ObSender *self,
+                ObStore  *store,
+                InFlight *f)
+{
+  g_autoptr(GError) error = g_steal_pointer (&f->error);
+  g_autoptr(GError) store_error = NULL;
+  const ObOutboxSend *send = f->send;
+  guint code = f->code;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *text;
+
+  if (f->ok)
     {
-      now = g_get_real_time () / G_USEC_PER_SEC;
-      code = ob_smtp_connection_get_last_code (self->smtp);
-      text = ob_smtp_connection_get_last_text (self->smtp);
+      text = f->text;
       record (self, ob_outbox_mark_sent (store, send, (int) code, text, now, &store_error), store_error);
       post (self, OB_SENDER_SENT, send, 0, text);
       ob_campaign_finish_if_done (store, send->campaign_id, NULL);
@@ -410,19 +485,19 @@ send_one (ObSender           *self,
       if (store_error == NULL &&
           !ob_imap_append_sent (self->sent_copy, store, send->send_id, self->cancellable, &error))
         g_message ("Sent copy of %s: %s", send->message_id, error->message);
+      in_flight_free (f);
       return;
     }
 
-  now = g_get_real_time () / G_USEC_PER_SEC;
-  code = ob_smtp_connection_get_last_code (self->smtp);
   text = error->message;
 
   /* Everything went but the answer: it may be in the prospect's inbox. */
-  if (ob_smtp_connection_get_outcome_uncertain (self->smtp))
+  if (f->uncertain)
     {
       close_connection (self);
       record (self, ob_outbox_mark_uncertain (store, send, text, &store_error), store_error);
       post (self, OB_SENDER_UNCERTAIN, send, 0, text);
+      in_flight_free (f);
       return;
     }
 
@@ -435,11 +510,13 @@ send_one (ObSender           *self,
         post (self, OB_SENDER_BOUNCED, send, 0, text);
         if (ob_outbox_bounce_shield (store, send->campaign_id, now, NULL))
           post (self, OB_SENDER_CAMPAIGN_PAUSED, send, 0, "bounce-shield");
+        in_flight_free (f);
         return;
 
       case OB_SMTP_ERROR_PERMANENT:
         record (self, ob_outbox_mark_failed (store, send, (int) code, text, FALSE, &store_error), store_error);
         post (self, OB_SENDER_FAILED, send, 0, text);
+        in_flight_free (f);
         return;
 
       case OB_SMTP_ERROR_RATE_LIMITED:
@@ -452,6 +529,7 @@ send_one (ObSender           *self,
         record (self, ob_outbox_hold_account (store, self->account_id, "throttled", text,
                                               now + RATE_LIMIT_SECONDS, &store_error), store_error);
         post (self, OB_SENDER_ACCOUNT_HELD, send, now + RATE_LIMIT_SECONDS, text);
+        in_flight_free (f);
         return;
 
       case OB_SMTP_ERROR_AUTH:
@@ -462,6 +540,7 @@ send_one (ObSender           *self,
         record (self, ob_outbox_hold_account (store, self->account_id, "error", text, 0, &store_error),
                 store_error);
         post (self, OB_SENDER_ACCOUNT_HELD, send, 0, text);
+        in_flight_free (f);
         return;
 
       case OB_SMTP_ERROR_TRANSIENT:
@@ -477,6 +556,58 @@ send_one (ObSender           *self,
   record (self, ob_outbox_mark_retry (store, send, (int) code, text, retry_time (send, now), &store_error),
           store_error);
   post (self, OB_SENDER_RETRY, send, retry_time (send, now), text);
+  in_flight_free (f);
+}
+
+/* Before any wait, and at the end: the message on the wire is answered
+ * and recorded. */
+static void
+finish_in_flight (ObSender *self,
+                  ObStore  *store)
+{
+  if (self->in_flight != NULL)
+    record_outcome (self, store, join_send (self));
+}
+
+/* @send was claimed while the message before it was on the wire. It goes
+ * if that one was accepted; otherwise the failure is recorded first and
+ * @send, which never reached the server, is released to be decided again
+ * (the account may be held now, the prospect bounced, the connection
+ * closed). */
+static void
+send_next (ObSender     *self,
+           ObStore      *store,
+           ObOutboxSend *send)
+{
+  InFlight *before;
+
+  if (self->in_flight == NULL)
+    {
+      start_send (self, send);
+      return;
+    }
+
+  before = join_send (self);
+  if (before->ok)
+    {
+      start_send (self, send);
+      record_outcome (self, store, before);
+      return;
+    }
+
+  record_outcome (self, store, before);
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (!ob_outbox_release_claim (store, send, g_get_real_time () / G_USEC_PER_SEC, &error))
+      {
+        /* Left 'sending', it becomes 'uncertain' at the next start: never
+         * sent twice, at worst asked about. */
+        g_warning ("Cannot release a claim: %s", error->message);
+        post (self, OB_SENDER_ERROR, NULL, 0, error->message);
+      }
+  }
+  ob_outbox_send_free (send);
 }
 
 /* ---- The thread ------------------------------------------------------------ */
@@ -495,6 +626,10 @@ sender_thread (gpointer data)
       return NULL;
     }
   self->sent_copy = ob_imap_sent_copy_new (self->account_id);
+  /* Every decision reads today's sends again, and each send's row holds
+   * its message: sqlite's default 2 MiB cache lets those pages go. */
+  if (!ob_store_exec (store, "PRAGMA cache_size = -" G_STRINGIFY (SENDER_CACHE_KIB), &error))
+    g_clear_error (&error);
 
   while (!quitting (self))
     {
@@ -507,6 +642,7 @@ sender_thread (gpointer data)
       g_clear_error (&error);
       if (!ob_schedule_next_due (store, self->account_id, now, &decision, &error))
         {
+          finish_in_flight (self, store);
           post (self, OB_SENDER_ERROR, NULL, 0, error->message);
           wait_until (self, g_date_time_to_unix (now) + ERROR_BACKOFF_SECONDS);
           continue;
@@ -516,6 +652,13 @@ sender_thread (gpointer data)
         {
           gint64 until = decision.action == OB_SCHEDULE_WAIT ? decision.wake_at : decision.send_at;
 
+          /* Nothing goes at once: the message on the wire is answered and
+           * recorded, then the schedule is asked again. */
+          if (self->in_flight != NULL)
+            {
+              finish_in_flight (self, store);
+              continue;
+            }
           if (until == 0 || until - g_date_time_to_unix (now) > IDLE_CLOSE_SECONDS)
             close_connection (self);
           if (until != last_wake_reported)
@@ -528,8 +671,9 @@ sender_thread (gpointer data)
         }
       last_wake_reported = -1;
 
-      /* Connect first: a failure here leaves no send row at all. */
-      if (!ensure_connection (self, store, &retry_at))
+      /* Connect first: a failure here leaves no send row at all. (With a
+       * message on the wire, the connection is open and busy.) */
+      if (self->in_flight == NULL && !ensure_connection (self, store, &retry_at))
         {
           if (retry_at > 0)
             wait_until (self, retry_at);
@@ -541,6 +685,7 @@ sender_thread (gpointer data)
         {
           if (error != NULL)
             {
+              finish_in_flight (self, store);
               post (self, OB_SENDER_ERROR, NULL, 0, error->message);
               wait_until (self, g_date_time_to_unix (now) + ERROR_BACKOFF_SECONDS);
             }
@@ -556,9 +701,10 @@ sender_thread (gpointer data)
           continue;
         }
 
-      send_one (self, store, send);
+      send_next (self, store, g_steal_pointer (&send));
     }
 
+  finish_in_flight (self, store);
   close_connection (self);
   g_clear_pointer (&self->sent_copy, ob_imap_sent_copy_free);
   return NULL;
