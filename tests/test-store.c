@@ -74,7 +74,7 @@ test_create_empty (Fixture       *f,
   };
   static const char *indexes[] = {
     "enrollments_due", "events_at", "events_campaign_at", "sends_message_id",
-    "sends_account_sent",
+    "sends_account_sent", "sends_account_first_sent",
   };
 
   g_assert_no_error (error);
