@@ -409,7 +409,9 @@ ob_outbox_claim (ObStore                   *store,
 
   g_return_val_if_fail (decision->action == OB_SCHEDULE_SEND, NULL);
 
-  if (!in_transaction (store, claim_body, &c, error))
+  /* On the disk before MAIL FROM, whatever was committed lazily before. */
+  if (!ob_store_set_lazy_durability (store, FALSE, error) ||
+      !in_transaction (store, claim_body, &c, error))
     {
       ob_outbox_send_free (c.send);
       return NULL;
@@ -613,14 +615,16 @@ ob_outbox_mark_sent (ObStore             *store,
                      GError             **error)
 {
   Outcome o = { send, smtp_code, smtp_text, sent_at, FALSE };
+  g_autoptr(GError) full_error = NULL;
   gboolean ok;
 
   /* Lazily durable: the next claim's full commit syncs it (top of file). */
   if (!ob_store_set_lazy_durability (store, TRUE, error))
     return FALSE;
   ok = in_transaction (store, sent_body, &o, error);
-  if (!ob_store_set_lazy_durability (store, FALSE, ok ? error : NULL) && ok)
-    return FALSE;
+  /* The claim makes sure of FULL again itself; this is for everyone else. */
+  if (!ob_store_set_lazy_durability (store, FALSE, &full_error))
+    g_warning ("Cannot make commits durable again: %s", full_error->message);
   return ok;
 }
 

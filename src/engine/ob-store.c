@@ -35,6 +35,7 @@ struct _ObStore
   sqlite3 *db;
   int      version;
   GHashTable *statements;              /* SQL text → GPtrArray of sqlite3_stmt */
+  gboolean lazy;                       /* synchronous=NORMAL now, not FULL */
   gboolean empty_file;                 /* nothing written yet: page size still open */
 #ifndef G_DISABLE_ASSERT
   GThread *owner;
@@ -345,7 +346,12 @@ ob_store_set_lazy_durability (ObStore   *self,
   g_return_val_if_fail (OB_IS_STORE (self), FALSE);
   g_return_val_if_fail (sqlite3_get_autocommit (self->db), FALSE);
 
-  return ob_store_exec (self, lazy ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL", error);
+  if (self->lazy == lazy)
+    return TRUE;
+  if (!ob_store_exec (self, lazy ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL", error))
+    return FALSE;
+  self->lazy = lazy;
+  return TRUE;
 }
 
 gboolean
