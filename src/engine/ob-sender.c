@@ -18,8 +18,8 @@
  *
  * When the next message is due at once (no pause between sends), it is
  * decided and claimed while the one before is still with the server: that
- * exchange runs on a short-lived thread of its own (the only one touching
- * the connection then; it keeps the server's reply for this thread), so
+ * exchange runs on the sender's SMTP thread (the only one touching the
+ * connection then; it keeps the server's reply for this thread), so
  * the claim's disk sync overlaps the server's work. The next one goes only
  * once the one before was accepted; if it was not, the next claim is
  * released (ob_outbox_release_claim(): it never reached the server) and
@@ -79,6 +79,9 @@ struct _ObSender
   ObSmtpConnection  *smtp;
   ObImapSentCopy    *sent_copy;   /* its IMAP connection for Sent copies */
   struct _InFlight  *in_flight;   /* the message on the wire, if any */
+  GThread           *smtp_thread; /* started with the first message */
+  GAsyncQueue       *smtp_jobs;   /* InFlight to send, or &stop_job */
+  GAsyncQueue       *smtp_done;   /* InFlight answered */
 };
 
 G_DEFINE_FINAL_TYPE (ObSender, ob_sender, G_TYPE_OBJECT)
@@ -396,14 +399,13 @@ record (ObSender   *self,
     }
 }
 
-/* A message handed to the server on a thread of its own. Until it is
- * joined, that thread alone uses the connection; what the sender thread
- * needs of the exchange is copied here before it ends. */
+/* A message handed to the server on the SMTP thread. Until it comes back,
+ * that thread alone uses the connection; what the sender thread needs of
+ * the exchange is copied here before it does. */
 typedef struct _InFlight
 {
   ObSender     *self;
   ObOutboxSend *send;
-  GThread      *thread;
   gboolean      ok;
   GError       *error;
   guint         code;
@@ -420,10 +422,9 @@ in_flight_free (InFlight *f)
   g_free (f);
 }
 
-static gpointer
-in_flight_thread (gpointer data)
+static void
+run_in_flight (InFlight *f)
 {
-  InFlight *f = data;
   ObSmtpConnection *smtp = f->self->smtp;
   gsize length;
   const char *bytes = g_bytes_get_data (f->send->message, &length);
@@ -433,10 +434,30 @@ in_flight_thread (gpointer data)
   f->code = ob_smtp_connection_get_last_code (smtp);
   f->text = g_strdup (f->ok ? ob_smtp_connection_get_last_text (smtp) : NULL);
   f->uncertain = !f->ok && ob_smtp_connection_get_outcome_uncertain (smtp);
-  return NULL;
 }
 
-/* Hands @send (owned from now on) to the server on its own thread. */
+/* Tells the SMTP thread to end. */
+static InFlight stop_job;
+
+/* One per sender, kept while it runs: a thread started per message cost
+ * about a millisecond before it ran, on a busy machine. */
+static gpointer
+smtp_thread (gpointer data)
+{
+  ObSender *self = data;
+
+  for (;;)
+    {
+      InFlight *f = g_async_queue_pop (self->smtp_jobs);
+
+      if (f == &stop_job)
+        return NULL;
+      run_in_flight (f);
+      g_async_queue_push (self->smtp_done, f);
+    }
+}
+
+/* Hands @send (owned from now on) to the server on the SMTP thread. */
 static void
 start_send (ObSender     *self,
             ObOutboxSend *send)
@@ -444,10 +465,16 @@ start_send (ObSender     *self,
   InFlight *f = g_new0 (InFlight, 1);
 
   g_assert (self->in_flight == NULL);
+  if (self->smtp_thread == NULL)
+    {
+      self->smtp_jobs = g_async_queue_new ();
+      self->smtp_done = g_async_queue_new ();
+      self->smtp_thread = g_thread_new ("sender-smtp", smtp_thread, self);
+    }
   f->self = self;
   f->send = send;
-  f->thread = g_thread_new ("sender-smtp", in_flight_thread, f);
   self->in_flight = f;
+  g_async_queue_push (self->smtp_jobs, f);
 }
 
 /* Waits for the message on the wire to be answered. */
@@ -455,10 +482,21 @@ static InFlight *
 join_send (ObSender *self)
 {
   InFlight *f = g_steal_pointer (&self->in_flight);
+  InFlight *done = g_async_queue_pop (self->smtp_done);
 
-  g_thread_join (f->thread);
-  f->thread = NULL;
+  g_assert (done == f);
   return f;
+}
+
+static void
+stop_smtp_thread (ObSender *self)
+{
+  if (self->smtp_thread == NULL)
+    return;
+  g_async_queue_push (self->smtp_jobs, &stop_job);
+  g_thread_join (g_steal_pointer (&self->smtp_thread));
+  g_clear_pointer (&self->smtp_jobs, g_async_queue_unref);
+  g_clear_pointer (&self->smtp_done, g_async_queue_unref);
 }
 
 /* Records what the server said to @f's message; frees @f. */
@@ -705,6 +743,7 @@ sender_thread (gpointer data)
     }
 
   finish_in_flight (self, store);
+  stop_smtp_thread (self);
   close_connection (self);
   g_clear_pointer (&self->sent_copy, ob_imap_sent_copy_free);
   return NULL;
