@@ -293,13 +293,21 @@ test_release_claim (Fixture       *f,
   g_assert_true (ob_outbox_release_claim (f->store, again, now + 300, &error));
   g_assert_no_error (error);
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state = 'retry' AND attempts = 1"), ==, 1);
-  third = claim_next (f, later, &claim);
+  {
+    ObScheduleDecision decision;
+
+    /* Claimed lazily, the same claim: the connection stays FULL for others. */
+    g_assert_true (ob_schedule_next_due (f->store, f->account_id, later, &decision, &error));
+    third = ob_outbox_claim_lazily (f->store, f->account_id, &decision, later, &claim, &error);
+    g_assert_no_error (error);
+  }
   g_assert_nonnull (third);
   g_assert_cmpint (third->send_id, ==, send->send_id);
   g_assert_cmpstr (third->message_id, ==, send->message_id);
   g_assert_cmpuint (third->attempts, ==, 2);
 
   /* Only a claim is undone: a send that went stays. */
+  g_assert_cmpint (query_int (f, "PRAGMA synchronous"), ==, 2);
   g_assert_true (ob_outbox_mark_sent (f->store, third, 250, "Ok", now + 300, &error));
   g_assert_true (ob_outbox_release_claim (f->store, third, now + 300, &error));
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state = 'sent'"), ==, 1);

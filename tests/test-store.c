@@ -504,6 +504,26 @@ test_lazy_durability (Fixture       *f,
   g_assert_cmpint (query_int (store, "PRAGMA synchronous"), ==, 2);
 }
 
+/* A lazy commit, then the WAL synced from elsewhere: a FULL commit in two
+ * steps. A store that has no WAL cannot be synced: an error, not a yes. */
+static void
+test_sync_wal (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObStore) store = ob_store_open (f->path, &error);
+  g_autofree char *missing = g_build_filename (f->dir, "none.db", NULL);
+
+  g_assert_no_error (error);
+  g_assert_true (ob_store_set_lazy_durability (store, TRUE, &error));
+  ob_store_exec (store, "INSERT INTO tags (name) VALUES ('vip')", &error);
+  g_assert_no_error (error);
+  g_assert_true (ob_store_sync_wal (f->path, &error));
+  g_assert_no_error (error);
+  g_assert_false (ob_store_sync_wal (missing, &error));
+  g_assert_error (error, OB_STORE_ERROR, OB_STORE_ERROR_QUERY);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -527,6 +547,7 @@ main (int    argc,
   ADD ("two-connections", test_two_connections);
   ADD ("prepare-cached", test_prepare_cached);
   ADD ("lazy-durability", test_lazy_durability);
+  ADD ("sync-wal", test_sync_wal);
 #undef ADD
 
   return g_test_run ();

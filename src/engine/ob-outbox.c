@@ -396,22 +396,32 @@ fill_addresses (ObStore       *store,
   return TRUE;
 }
 
-ObOutboxSend *
-ob_outbox_claim (ObStore                   *store,
-                 gint64                     account_id,
-                 const ObScheduleDecision  *decision,
-                 GDateTime                 *now,
-                 ObOutboxClaim             *out_claim,
-                 GError                   **error)
+static ObOutboxSend *
+claim (ObStore                   *store,
+       gint64                     account_id,
+       const ObScheduleDecision  *decision,
+       GDateTime                 *now,
+       gboolean                   lazily,
+       ObOutboxClaim             *out_claim,
+       GError                   **error)
 {
   Claim c = { account_id, decision, now, OB_OUTBOX_SKIP_GONE, NULL };
   g_autoptr(ObOutboxSend) send = NULL;
+  gboolean ok;
 
   g_return_val_if_fail (decision->action == OB_SCHEDULE_SEND, NULL);
 
-  /* On the disk before MAIL FROM, whatever was committed lazily before. */
-  if (!ob_store_set_lazy_durability (store, FALSE, error) ||
-      !in_transaction (store, claim_body, &c, error))
+  /* On the disk before MAIL FROM, whatever was committed lazily before:
+   * here, or by the caller's ob_store_sync_wal(). */
+  ok = ob_store_set_lazy_durability (store, lazily, error) && in_transaction (store, claim_body, &c, error);
+  if (lazily)
+    {
+      g_autoptr(GError) full_error = NULL;
+
+      if (!ob_store_set_lazy_durability (store, FALSE, &full_error))
+        g_warning ("Cannot make commits durable again: %s", full_error->message);
+    }
+  if (!ok)
     {
       ob_outbox_send_free (c.send);
       return NULL;
@@ -422,6 +432,28 @@ ob_outbox_claim (ObStore                   *store,
   if (send != NULL && !fill_addresses (store, send, error))
     return NULL;
   return g_steal_pointer (&send);
+}
+
+ObOutboxSend *
+ob_outbox_claim (ObStore                   *store,
+                 gint64                     account_id,
+                 const ObScheduleDecision  *decision,
+                 GDateTime                 *now,
+                 ObOutboxClaim             *out_claim,
+                 GError                   **error)
+{
+  return claim (store, account_id, decision, now, FALSE, out_claim, error);
+}
+
+ObOutboxSend *
+ob_outbox_claim_lazily (ObStore                   *store,
+                        gint64                     account_id,
+                        const ObScheduleDecision  *decision,
+                        GDateTime                 *now,
+                        ObOutboxClaim             *out_claim,
+                        GError                   **error)
+{
+  return claim (store, account_id, decision, now, TRUE, out_claim, error);
 }
 
 typedef struct

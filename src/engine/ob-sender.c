@@ -6,7 +6,11 @@
  * Threads: ob_sender_new/start/wake/stop on the thread that owns @context
  * (the main thread in the app and the CLI). Everything else runs on the
  * sender's own thread with its own store connection; it reports through
- * events posted to @context, never by touching the caller's objects.
+ * events posted to @context, never by touching the caller's objects. Two
+ * helpers of the sender's thread, started with its first overlapped
+ * message and ended with it: the SMTP thread (one exchange at a time,
+ * handed over and taken back through queues) and the sync thread (waits
+ * for the disk, touches no store).
  *
  * The loop: ask the scheduler what is due for this account; wait (on a
  * condition another thread can signal at once) until it may go; make sure
@@ -20,7 +24,10 @@
  * decided and claimed while the one before is still with the server: that
  * exchange runs on the sender's SMTP thread (the only one touching the
  * connection then; it keeps the server's reply for this thread), so
- * the claim's disk sync overlaps the server's work. The next one goes only
+ * the claim's disk sync overlaps the server's work: the claim is committed
+ * lazily and the sync thread waits for the disk (ob_store_sync_wal()),
+ * while the SMTP thread waits for it in turn before MAIL FROM, so nothing
+ * reaches the server before its claim is durable. The next one goes only
  * once the one before was accepted; if it was not, the next claim is
  * released (ob_outbox_release_claim(): it never reached the server) and
  * decided again, after the failure was recorded. A pause, a wait or any
@@ -82,6 +89,8 @@ struct _ObSender
   GThread           *smtp_thread; /* started with the first message */
   GAsyncQueue       *smtp_jobs;   /* InFlight to send, or &stop_job */
   GAsyncQueue       *smtp_done;   /* InFlight answered */
+  GThread           *sync_thread; /* started with the first lazy claim */
+  GAsyncQueue       *sync_jobs;   /* WalSync to do, or &stop_sync */
 };
 
 G_DEFINE_FINAL_TYPE (ObSender, ob_sender, G_TYPE_OBJECT)
@@ -399,6 +408,107 @@ record (ObSender   *self,
     }
 }
 
+/* A lazily committed claim on its way to the disk: the sync thread does
+ * it, the SMTP thread waits for it before MAIL FROM. */
+typedef struct
+{
+  gatomicrefcount  ref;
+  GMutex           lock;
+  GCond            cond;
+  gboolean         done;
+  GError          *error;
+} WalSync;
+
+static WalSync *
+wal_sync_ref (WalSync *sync)
+{
+  g_atomic_ref_count_inc (&sync->ref);
+  return sync;
+}
+
+static void
+wal_sync_unref (WalSync *sync)
+{
+  if (!g_atomic_ref_count_dec (&sync->ref))
+    return;
+  g_mutex_clear (&sync->lock);
+  g_cond_clear (&sync->cond);
+  g_clear_error (&sync->error);
+  g_free (sync);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WalSync, wal_sync_unref)
+
+/* Waits for the disk; FALSE with the reason when the claim may not be
+ * durable, so the message must not go. */
+static gboolean
+wal_sync_wait (WalSync  *sync,
+               GError  **error)
+{
+  gboolean ok;
+
+  g_mutex_lock (&sync->lock);
+  while (!sync->done)
+    g_cond_wait (&sync->cond, &sync->lock);
+  ok = sync->error == NULL;
+  if (!ok)
+    g_propagate_error (error, g_error_copy (sync->error));
+  g_mutex_unlock (&sync->lock);
+  return ok;
+}
+
+static WalSync stop_sync;
+
+static gpointer
+sync_thread (gpointer data)
+{
+  ObSender *self = data;
+
+  for (;;)
+    {
+      WalSync *sync = g_async_queue_pop (self->sync_jobs);
+      GError *error = NULL;
+
+      if (sync == &stop_sync)
+        return NULL;
+      ob_store_sync_wal (self->db_path, &error);
+      g_mutex_lock (&sync->lock);
+      sync->error = error;
+      sync->done = TRUE;
+      g_cond_broadcast (&sync->cond);
+      g_mutex_unlock (&sync->lock);
+      wal_sync_unref (sync);
+    }
+}
+
+/* Asks the sync thread to make what was committed so far durable. */
+static WalSync *
+start_wal_sync (ObSender *self)
+{
+  WalSync *sync = g_new0 (WalSync, 1);
+
+  g_atomic_ref_count_init (&sync->ref);
+  g_mutex_init (&sync->lock);
+  g_cond_init (&sync->cond);
+  if (self->sync_thread == NULL)
+    {
+      self->sync_jobs = g_async_queue_new ();
+      self->sync_thread = g_thread_new ("sender-sync", sync_thread, self);
+    }
+  g_async_queue_push (self->sync_jobs, wal_sync_ref (sync));
+  return sync;
+}
+
+static void
+stop_sync_thread (ObSender *self)
+{
+  if (self->sync_thread == NULL)
+    return;
+  g_async_queue_push (self->sync_jobs, &stop_sync);
+  g_thread_join (g_steal_pointer (&self->sync_thread));
+  g_clear_pointer (&self->sync_jobs, g_async_queue_unref);
+}
+
 /* A message handed to the server on the SMTP thread. Until it comes back,
  * that thread alone uses the connection; what the sender thread needs of
  * the exchange is copied here before it does. */
@@ -406,6 +516,7 @@ typedef struct _InFlight
 {
   ObSender     *self;
   ObOutboxSend *send;
+  WalSync      *sync;        /* its lazy claim on the way to the disk, or NULL */
   gboolean      ok;
   GError       *error;
   guint         code;
@@ -417,6 +528,7 @@ static void
 in_flight_free (InFlight *f)
 {
   ob_outbox_send_free (f->send);
+  g_clear_pointer (&f->sync, wal_sync_unref);
   g_clear_error (&f->error);
   g_free (f->text);
   g_free (f);
@@ -429,6 +541,13 @@ run_in_flight (InFlight *f)
   gsize length;
   const char *bytes = g_bytes_get_data (f->send->message, &length);
 
+  /* Not a byte to the server before the claim is on the disk. */
+  if (f->sync != NULL && !wal_sync_wait (f->sync, &f->error))
+    {
+      f->ok = FALSE;
+      f->code = 0;
+      return;
+    }
   f->ok = ob_smtp_connection_send (smtp, f->send->from, f->send->to, bytes, length, f->self->cancellable,
                                    &f->error);
   f->code = ob_smtp_connection_get_last_code (smtp);
@@ -457,10 +576,12 @@ smtp_thread (gpointer data)
     }
 }
 
-/* Hands @send (owned from now on) to the server on the SMTP thread. */
+/* Hands @send (owned from now on) to the server on the SMTP thread, once
+ * @sync (nullable, a reference taken) is done. */
 static void
 start_send (ObSender     *self,
-            ObOutboxSend *send)
+            ObOutboxSend *send,
+            WalSync      *sync)
 {
   InFlight *f = g_new0 (InFlight, 1);
 
@@ -473,6 +594,7 @@ start_send (ObSender     *self,
     }
   f->self = self;
   f->send = send;
+  f->sync = sync != NULL ? wal_sync_ref (sync) : NULL;
   self->in_flight = f;
   g_async_queue_push (self->smtp_jobs, f);
 }
@@ -615,20 +737,21 @@ finish_in_flight (ObSender *self,
 static void
 send_next (ObSender     *self,
            ObStore      *store,
-           ObOutboxSend *send)
+           ObOutboxSend *send,
+           WalSync      *sync)
 {
   InFlight *before;
 
   if (self->in_flight == NULL)
     {
-      start_send (self, send);
+      start_send (self, send, sync);
       return;
     }
 
   before = join_send (self);
   if (before->ok)
     {
-      start_send (self, send);
+      start_send (self, send, sync);
       record_outcome (self, store, before);
       return;
     }
@@ -673,6 +796,7 @@ sender_thread (gpointer data)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
       g_autoptr(ObOutboxSend) send = NULL;
+      g_autoptr(WalSync) sync = NULL;
       ObScheduleDecision decision;
       ObOutboxClaim claim = OB_OUTBOX_SKIP_GONE;
       gint64 retry_at = 0;
@@ -718,7 +842,15 @@ sender_thread (gpointer data)
           continue;
         }
 
-      send = ob_outbox_claim (store, self->account_id, &decision, now, &claim, &error);
+      /* With a message on the wire, the claim's disk wait overlaps it. */
+      if (self->in_flight != NULL)
+        {
+          send = ob_outbox_claim_lazily (store, self->account_id, &decision, now, &claim, &error);
+          if (send != NULL)
+            sync = start_wal_sync (self);
+        }
+      else
+        send = ob_outbox_claim (store, self->account_id, &decision, now, &claim, &error);
       if (send == NULL)
         {
           if (error != NULL)
@@ -739,11 +871,12 @@ sender_thread (gpointer data)
           continue;
         }
 
-      send_next (self, store, g_steal_pointer (&send));
+      send_next (self, store, g_steal_pointer (&send), sync);
     }
 
   finish_in_flight (self, store);
   stop_smtp_thread (self);
+  stop_sync_thread (self);
   close_connection (self);
   g_clear_pointer (&self->sent_copy, ob_imap_sent_copy_free);
   return NULL;

@@ -354,6 +354,37 @@ ob_store_set_lazy_durability (ObStore   *self,
   return TRUE;
 }
 
+/**
+ * ob_store_sync_wal:
+ * @path: the store's file
+ * @error: why not
+ *
+ * Makes everything committed to @path's WAL so far durable, as the sync of
+ * a FULL commit would: a lazy commit followed by this is a FULL commit
+ * whose disk wait happens here, on any thread, with no connection (the
+ * WAL file stays while a connection is open). Blocks.
+ */
+gboolean
+ob_store_sync_wal (const char  *path,
+                   GError     **error)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  int fd = g_open (wal, O_RDONLY | O_CLOEXEC, 0);
+  int saved_errno;
+
+  if (fd >= 0 && fdatasync (fd) == 0)
+    {
+      g_close (fd, NULL);
+      return TRUE;
+    }
+  saved_errno = errno;
+  if (fd >= 0)
+    g_close (fd, NULL);
+  g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_QUERY,
+               _("Could not write “%s” to the disk: %s"), wal, g_strerror (saved_errno));
+  return FALSE;
+}
+
 gboolean
 ob_store_commit (ObStore  *self,
                  GError  **error)

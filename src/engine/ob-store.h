@@ -98,6 +98,8 @@ void        ob_store_rollback             (ObStore        *self);
 gboolean    ob_store_set_lazy_durability  (ObStore        *self,
                                            gboolean        lazy,
                                            GError        **error);
+gboolean    ob_store_sync_wal             (const char     *path,
+                                           GError        **error);
 
 gboolean    ob_store_get_counts           (ObStore        *self,
                                            ObStoreCounts  *counts,
