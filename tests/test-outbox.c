@@ -162,6 +162,8 @@ test_sent_then_follow_up (Fixture       *f,
 
   g_assert_true (ob_outbox_mark_sent (f->store, first, 250, "2.0.0 Ok: queued", sent_at, &error));
   g_assert_no_error (error);
+  /* 'sent' went lazily (synchronous=NORMAL); the next claim is FULL again. */
+  g_assert_cmpint (query_int (f, "PRAGMA synchronous"), ==, 2);
   g_assert_cmpint (query_int (f, "SELECT next_step FROM enrollments"), ==, 2);
   g_assert_cmpint (query_int (f, "SELECT due_at FROM enrollments"), ==, sent_at + 600);
   thread = query_text (f, "SELECT thread_message_id FROM enrollments");
@@ -252,6 +254,64 @@ test_retry_and_failures (Fixture       *f,
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM prospects WHERE status = 'bounced'"), ==, 1);
   g_assert_cmpint (query_int (f, "SELECT smtp_code FROM sends"), ==, 550);
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM events WHERE kind = 'bounced'"), ==, 1);
+}
+
+/* A claim whose message never reached the server is undone: a first
+ * attempt leaves no row, a retry is a retry again with its count. */
+static void
+test_release_claim (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObOutboxSend) send = NULL;
+  g_autoptr(ObOutboxSend) again = NULL;
+  g_autoptr(ObOutboxSend) third = NULL;
+  g_autoptr(GDateTime) later = g_date_time_add_minutes (f->now, 5);
+  gint64 now = g_date_time_to_unix (f->now);
+  ObOutboxClaim claim;
+  gint64 events = query_int (f, "SELECT count(*) FROM events");
+
+  /* Whatever went lazily before, a claim is on the disk before MAIL FROM. */
+  g_assert_true (ob_store_set_lazy_durability (f->store, TRUE, &error));
+  send = claim_next (f, f->now, &claim);
+  g_assert_nonnull (send);
+  g_assert_cmpint (query_int (f, "PRAGMA synchronous"), ==, 2);
+  g_assert_true (ob_outbox_release_claim (f->store, send, now, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends"), ==, 0);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM events"), ==, events);
+  g_clear_pointer (&send, ob_outbox_send_free);
+
+  /* Claimed again as if nothing happened; then a 451, then a retry that is
+   * released: still a retry, due, with one attempt counted. */
+  send = claim_next (f, f->now, &claim);
+  g_assert_nonnull (send);
+  g_assert_cmpuint (send->attempts, ==, 1);
+  g_assert_true (ob_outbox_mark_retry (f->store, send, 451, "4.3.0 Try again later", now + 120, &error));
+  again = claim_next (f, later, &claim);
+  g_assert_nonnull (again);
+  g_assert_cmpuint (again->attempts, ==, 2);
+  g_assert_true (ob_outbox_release_claim (f->store, again, now + 300, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state = 'retry' AND attempts = 1"), ==, 1);
+  {
+    ObScheduleDecision decision;
+
+    /* Claimed lazily, the same claim: the connection stays FULL for others. */
+    g_assert_true (ob_schedule_next_due (f->store, f->account_id, later, &decision, &error));
+    third = ob_outbox_claim_lazily (f->store, f->account_id, &decision, later, &claim, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_nonnull (third);
+  g_assert_cmpint (third->send_id, ==, send->send_id);
+  g_assert_cmpstr (third->message_id, ==, send->message_id);
+  g_assert_cmpuint (third->attempts, ==, 2);
+
+  /* Only a claim is undone: a send that went stays. */
+  g_assert_cmpint (query_int (f, "PRAGMA synchronous"), ==, 2);
+  g_assert_true (ob_outbox_mark_sent (f->store, third, 250, "Ok", now + 300, &error));
+  g_assert_true (ob_outbox_release_claim (f->store, third, now + 300, &error));
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state = 'sent'"), ==, 1);
 }
 
 static void
@@ -698,6 +758,7 @@ main (int    argc,
   ADD ("/engine/outbox/crash-leaves-uncertain", test_crash_leaves_uncertain);
   ADD ("/engine/outbox/retry-and-failures", test_retry_and_failures);
   ADD ("/engine/outbox/last-moment-checks", test_last_moment_checks);
+  ADD ("/engine/outbox/release-claim", test_release_claim);
   ADD ("/engine/outbox/bounce-shield", test_bounce_shield);
   ADD ("/engine/outbox/soft-bounce", test_soft_bounce);
   ADD ("/engine/outbox/soft-bounce-last-step", test_soft_bounce_last_step);

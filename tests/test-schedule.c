@@ -1163,6 +1163,12 @@ test_store_indexed_plans (Fixture       *f,
                strstr (detail, "sqlite_autoindex_enrollments_1") == NULL &&
                strstr (detail, "PRIMARY KEY") == NULL))
             g_error ("plan step “%s” in: %s", detail, (const char *) g_ptr_array_index (sqls, i));
+          /* Today's first emails, counted before every message, come from
+           * the index alone, not from the rows that hold the messages. */
+          if (strstr (g_ptr_array_index (sqls, i), "s.sent_at >= ?2") != NULL &&
+              g_str_has_prefix (detail, "SEARCH s ") &&
+              strstr (detail, "COVERING INDEX sends_account_first_sent") == NULL)
+            g_error ("plan step “%s” in: %s", detail, (const char *) g_ptr_array_index (sqls, i));
         }
     }
 }

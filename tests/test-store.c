@@ -74,7 +74,7 @@ test_create_empty (Fixture       *f,
   };
   static const char *indexes[] = {
     "enrollments_due", "events_at", "events_campaign_at", "sends_message_id",
-    "sends_account_sent",
+    "sends_account_sent", "sends_account_first_sent",
   };
 
   g_assert_no_error (error);
@@ -432,6 +432,98 @@ test_two_connections (Fixture       *f,
   g_assert_cmpint (query_int (reader, "SELECT count(*) FROM tags"), ==, 1);
 }
 
+/* A cached statement is prepared once, handed out reset, and never twice
+ * at the same time: a nested use of the same SQL gets its own. */
+static void
+test_prepare_cached (Fixture       *f,
+                     gconstpointer  data)
+{
+  const char *sql = "SELECT name FROM tags WHERE name >= ?1 ORDER BY name";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObStore) store = ob_store_open (f->path, &error);
+  ObStoreStmt *first, *again, *nested;
+
+  g_assert_no_error (error);
+  ob_store_exec (store, "INSERT INTO tags (name) VALUES ('a'), ('b')", &error);
+  g_assert_no_error (error);
+
+  first = ob_store_prepare_cached (store, sql, &error);
+  g_assert_no_error (error);
+  sqlite3_bind_text (first, 1, "a", -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (first), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (first, 0), ==, "a");
+
+  /* Still stepping: a second user must not reset it under the first. */
+  nested = ob_store_prepare_cached (store, sql, &error);
+  g_assert_no_error (error);
+  g_assert_true (nested != first);
+  sqlite3_bind_text (nested, 1, "b", -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (nested), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (nested, 0), ==, "b");
+  ob_store_stmt_release (nested);
+
+  g_assert_cmpint (sqlite3_step (first), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (first, 0), ==, "b");
+  ob_store_stmt_release (first);
+
+  /* Released: the same one again, with no binding left from before. */
+  again = ob_store_prepare_cached (store, sql, &error);
+  g_assert_no_error (error);
+  g_assert_true (again == first || again == nested);
+  g_assert_cmpint (sqlite3_step (again), ==, SQLITE_DONE);
+  ob_store_stmt_release (again);
+
+  /* A schema change does not break a kept statement. */
+  ob_store_exec (store, "CREATE INDEX test_tags_name ON tags (name)", &error);
+  g_assert_no_error (error);
+  again = ob_store_prepare_cached (store, sql, &error);
+  g_assert_no_error (error);
+  sqlite3_bind_text (again, 1, "a", -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (again), ==, SQLITE_ROW);
+  ob_store_stmt_release (again);
+
+  /* A bad statement is an error, not a cache entry. */
+  g_assert_null (ob_store_prepare_cached (store, "SELECT nothing FROM nowhere", &error));
+  g_assert_error (error, OB_STORE_ERROR, OB_STORE_ERROR_QUERY);
+}
+
+/* Lazy durability switches synchronous between FULL (2) and NORMAL (1). */
+static void
+test_lazy_durability (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObStore) store = ob_store_open (f->path, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (store, "PRAGMA synchronous"), ==, 2);
+  g_assert_true (ob_store_set_lazy_durability (store, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (store, "PRAGMA synchronous"), ==, 1);
+  g_assert_true (ob_store_set_lazy_durability (store, FALSE, &error));
+  g_assert_cmpint (query_int (store, "PRAGMA synchronous"), ==, 2);
+}
+
+/* A lazy commit, then the WAL synced from elsewhere: a FULL commit in two
+ * steps. A store that has no WAL cannot be synced: an error, not a yes. */
+static void
+test_sync_wal (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObStore) store = ob_store_open (f->path, &error);
+  g_autofree char *missing = g_build_filename (f->dir, "none.db", NULL);
+
+  g_assert_no_error (error);
+  g_assert_true (ob_store_set_lazy_durability (store, TRUE, &error));
+  ob_store_exec (store, "INSERT INTO tags (name) VALUES ('vip')", &error);
+  g_assert_no_error (error);
+  g_assert_true (ob_store_sync_wal (f->path, &error));
+  g_assert_no_error (error);
+  g_assert_false (ob_store_sync_wal (missing, &error));
+  g_assert_error (error, OB_STORE_ERROR, OB_STORE_ERROR_QUERY);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -453,6 +545,9 @@ main (int    argc,
   ADD ("counts", test_counts);
   ADD ("transaction-rollback", test_transaction_rollback);
   ADD ("two-connections", test_two_connections);
+  ADD ("prepare-cached", test_prepare_cached);
+  ADD ("lazy-durability", test_lazy_durability);
+  ADD ("sync-wal", test_sync_wal);
 #undef ADD
 
   return g_test_run ();

@@ -659,12 +659,12 @@ load_pins (ObStore    *store,
            ObAccount  *account,
            GError    **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ObStoreStmt) stmt = NULL;
   g_autoptr(GStrvBuilder) smtp = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) imap = g_strv_builder_new ();
   int rc;
 
-  stmt = ob_store_prepare (store,
+  stmt = ob_store_prepare_cached (store,
                            "SELECT protocol, sha256 FROM account_pins WHERE account_id = ?"
                            " ORDER BY protocol, sha256",
                            error);
@@ -1063,13 +1063,13 @@ query_accounts (ObStore     *store,
                 const char  *name,
                 GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ObStoreStmt) stmt = NULL;
   g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) ob_account_free);
   g_autofree char *sql = g_strconcat ("SELECT " COLUMNS " FROM accounts ", where,
                                       " ORDER BY name COLLATE NOCASE, id", NULL);
   int rc;
 
-  stmt = ob_store_prepare (store, sql, error);
+  stmt = ob_store_prepare_cached (store, sql, error);
   if (stmt == NULL)
     return NULL;
   if (name != NULL)
@@ -1084,7 +1084,7 @@ query_accounts (ObStore     *store,
       ob_store_set_error_from_db (store, rc, error, "accounts");
       return NULL;
     }
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, ob_store_stmt_release);
 
   for (guint i = 0; i < accounts->len; i++)
     if (!load_pins (store, g_ptr_array_index (accounts, i), error))

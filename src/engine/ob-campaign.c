@@ -873,11 +873,11 @@ load_steps (ObStore     *store,
             gboolean     with_send_counts,
             GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(sqlite3_stmt) counts = NULL;
+  g_autoptr(ObStoreStmt) stmt = NULL;
+  g_autoptr(ObStoreStmt) counts = NULL;
   int rc;
 
-  stmt = ob_store_prepare (store,
+  stmt = ob_store_prepare_cached (store,
                            "SELECT id, subject, body, delay_amount, delay_unit, same_thread"
                            " FROM steps WHERE campaign_id = ?1 ORDER BY position",
                            error);
@@ -908,7 +908,7 @@ load_steps (ObStore     *store,
     return TRUE;
 
   /* A message "went" once it was handed to the server, or may have been. */
-  counts = ob_store_prepare (store,
+  counts = ob_store_prepare_cached (store,
                              "SELECT s.step_position, count(*) FROM enrollments AS e"
                              " JOIN sends AS s ON s.enrollment_id = e.id"
                              " WHERE e.campaign_id = ?1"
@@ -944,7 +944,7 @@ load_where_full (ObStore     *store,
   g_autofree char *sql = g_strdup_printf ("SELECT " CAMPAIGN_COLUMNS " FROM campaigns AS c"
                                           " LEFT JOIN accounts AS a ON a.id = c.account_id"
                                           " WHERE %s", where);
-  g_autoptr(sqlite3_stmt) stmt = ob_store_prepare (store, sql, error);
+  g_autoptr(ObStoreStmt) stmt = ob_store_prepare_cached (store, sql, error);
   g_autoptr(ObCampaign) self = NULL;
   int rc;
 
@@ -1620,10 +1620,10 @@ ob_campaign_finish_if_done (ObStore  *store,
                             gint64    id,
                             GError  **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ObStoreStmt) stmt = NULL;
   int rc;
 
-  stmt = ob_store_prepare (store,
+  stmt = ob_store_prepare_cached (store,
                            "SELECT c.state = 'running'"
                            " AND NOT EXISTS (SELECT 1 FROM enrollments AS e"
                            "   WHERE e.campaign_id = c.id AND e.state IN ('active', 'paused')"
@@ -1646,7 +1646,7 @@ ob_campaign_finish_if_done (ObStore  *store,
     }
   if (rc == SQLITE_DONE || !sqlite3_column_int (stmt, 0))
     return FALSE;
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, ob_store_stmt_release);
   return set_state (store, id, OB_CAMPAIGN_FINISHED, "", "campaign_finished", error);
 }
 
@@ -1856,10 +1856,10 @@ load_sender (ObStore     *store,
              Sender      *sender,
              GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ObStoreStmt) stmt = NULL;
   int rc;
 
-  stmt = ob_store_prepare (store,
+  stmt = ob_store_prepare_cached (store,
                            "SELECT email, display_name, signature FROM accounts WHERE id = ?1",
                            error);
   if (stmt == NULL)
@@ -1951,14 +1951,14 @@ add_prospect_values (ObStore       *store,
   return TRUE;
 }
 
+#define JSON_EACH_SQL \
+  "SELECT key, value FROM json_each (?1) WHERE json_valid (?1) AND type = 'text'"
+
 static sqlite3_stmt *
 prepare_json_each (ObStore  *store,
                    GError  **error)
 {
-  return ob_store_prepare (store,
-                           "SELECT key, value FROM json_each (?1) WHERE json_valid (?1)"
-                           " AND type = 'text'",
-                           error);
+  return ob_store_prepare (store, JSON_EACH_SQL, error);
 }
 
 /* ---- Pre-flight ------------------------------------------------------------ */
@@ -2477,11 +2477,11 @@ load_thread_ids (ObStore  *store,
                  guint     before,
                  GError  **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ObStoreStmt) stmt = NULL;
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   int rc;
 
-  stmt = ob_store_prepare (store,
+  stmt = ob_store_prepare_cached (store,
                            "SELECT s.message_id FROM enrollments AS e"
                            " JOIN sends AS s ON s.enrollment_id = e.id"
                            " WHERE e.campaign_id = ?1 AND e.prospect_id = ?2"
@@ -2527,8 +2527,8 @@ ob_campaign_build_message (ObStore           *store,
   g_autoptr(GHashTable) values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) thread = NULL;
-  g_autoptr(sqlite3_stmt) row = NULL;
-  g_autoptr(sqlite3_stmt) json_each = NULL;
+  g_autoptr(ObStoreStmt) row = NULL;
+  g_autoptr(ObStoreStmt) json_each = NULL;
   g_autoptr(GDateTime) now = NULL;
   g_auto(Sender) sender = { 0 };
   g_autofree char *first_subject = NULL;
@@ -2555,11 +2555,11 @@ ob_campaign_build_message (ObStore           *store,
   if (!load_sender (store, campaign->account_id, &sender, error))
     return NULL;
 
-  row = ob_store_prepare (store, "SELECT " PROSPECT_COLUMNS " FROM prospects AS p WHERE p.id = ?1",
+  row = ob_store_prepare_cached (store, "SELECT " PROSPECT_COLUMNS " FROM prospects AS p WHERE p.id = ?1",
                           error);
   if (row == NULL)
     return NULL;
-  json_each = prepare_json_each (store, error);
+  json_each = ob_store_prepare_cached (store, JSON_EACH_SQL, error);
   if (json_each == NULL)
     return NULL;
   sqlite3_bind_int64 (row, 1, prospect_id);

@@ -12,6 +12,18 @@
  * between leaves 'sending', which the next start turns into 'uncertain':
  * never sent again without the rep saying so. The row is unique per
  * (enrollment, step), so nothing can record a second send of a step.
+ *
+ * One disk sync per message. The claim ('sending') is committed with
+ * synchronous=FULL: it is on the disk before MAIL FROM, even across a power
+ * cut. The 'sent' record is committed with synchronous=NORMAL: written to
+ * the WAL at once (so a process that dies right after keeps it), synced by
+ * the next claim's FULL commit or the next checkpoint, which sync the whole
+ * WAL up to there. A power cut in between can only lose the 'sent' record:
+ * the row is back to 'sending', start-up makes it 'uncertain', and it is
+ * never resent. Everything else (retry, failed, uncertain, held) stays
+ * FULL: they are rare and a lost 'retry' would read as 'uncertain' too.
+ * Statements are prepared once per store (ob_store_prepare_cached()): the
+ * sender runs the same few for every message.
  */
 
 #define G_LOG_DOMAIN "ob-outbox"
@@ -109,9 +121,9 @@ ob_outbox_add_event (ObStore     *store,
                      const char  *detail,
                      GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ObStoreStmt) stmt = NULL;
 
-  stmt = ob_store_prepare (store,
+  stmt = ob_store_prepare_cached (store,
                            "INSERT INTO events (kind, account_id, campaign_id, prospect_id,"
                            " enrollment_id, send_id, step_position, detail)"
                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -237,8 +249,8 @@ claim_body (ObStore  *store,
 {
   Claim *c = data;
   const ObScheduleDecision *d = c->decision;
-  g_autoptr(sqlite3_stmt) check = NULL;
-  g_autoptr(sqlite3_stmt) write = NULL;
+  g_autoptr(ObStoreStmt) check = NULL;
+  g_autoptr(ObStoreStmt) write = NULL;
   g_autoptr(ObCampaign) campaign = NULL;
   g_autoptr(ObCampaignMessage) message = NULL;
   g_autofree char *message_id = NULL;
@@ -247,7 +259,7 @@ claim_body (ObStore  *store,
   int rc;
 
   /* Everything that could have changed since the schedule was computed. */
-  check = ob_store_prepare (store,
+  check = ob_store_prepare_cached (store,
                             "SELECT x.id, x.attempts, x.message_id, p.email"
                             " FROM enrollments AS e"
                             " JOIN campaigns AS c ON c.id = e.campaign_id"
@@ -284,7 +296,7 @@ claim_body (ObStore  *store,
   /* A retry keeps its Message-ID: the same message, tried again. */
   if (send_id != 0)
     message_id = g_strdup ((const char *) sqlite3_column_text (check, 2));
-  g_clear_pointer (&check, sqlite3_finalize);
+  g_clear_pointer (&check, ob_store_stmt_release);
 
   campaign = ob_campaign_load_for_sending (store, d->campaign_id, error);
   if (campaign == NULL)
@@ -315,13 +327,13 @@ claim_body (ObStore  *store,
     }
 
   if (send_id == 0)
-    write = ob_store_prepare (store,
+    write = ob_store_prepare_cached (store,
                               "INSERT INTO sends (enrollment_id, step_position, account_id, state,"
                               " message_id, message, attempts, created_at)"
                               " VALUES (?1, ?2, ?3, 'sending', ?4, ?5, 1, ?6)",
                               error);
   else
-    write = ob_store_prepare (store,
+    write = ob_store_prepare_cached (store,
                               "UPDATE sends SET state = 'sending', account_id = ?3, message_id = ?4,"
                               " message = ?5, attempts = attempts + 1, retry_at = NULL,"
                               " created_at = ?6 WHERE id = ?7",
@@ -362,10 +374,10 @@ fill_addresses (ObStore       *store,
                 ObOutboxSend  *send,
                 GError       **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ObStoreStmt) stmt = NULL;
   int rc;
 
-  stmt = ob_store_prepare (store,
+  stmt = ob_store_prepare_cached (store,
                            "SELECT a.email, p.email FROM accounts AS a, prospects AS p"
                            " WHERE a.id = ?1 AND p.id = ?2",
                            error);
@@ -384,20 +396,32 @@ fill_addresses (ObStore       *store,
   return TRUE;
 }
 
-ObOutboxSend *
-ob_outbox_claim (ObStore                   *store,
-                 gint64                     account_id,
-                 const ObScheduleDecision  *decision,
-                 GDateTime                 *now,
-                 ObOutboxClaim             *out_claim,
-                 GError                   **error)
+static ObOutboxSend *
+claim (ObStore                   *store,
+       gint64                     account_id,
+       const ObScheduleDecision  *decision,
+       GDateTime                 *now,
+       gboolean                   lazily,
+       ObOutboxClaim             *out_claim,
+       GError                   **error)
 {
   Claim c = { account_id, decision, now, OB_OUTBOX_SKIP_GONE, NULL };
   g_autoptr(ObOutboxSend) send = NULL;
+  gboolean ok;
 
   g_return_val_if_fail (decision->action == OB_SCHEDULE_SEND, NULL);
 
-  if (!in_transaction (store, claim_body, &c, error))
+  /* On the disk before MAIL FROM, whatever was committed lazily before:
+   * here, or by the caller's ob_store_sync_wal(). */
+  ok = ob_store_set_lazy_durability (store, lazily, error) && in_transaction (store, claim_body, &c, error);
+  if (lazily)
+    {
+      g_autoptr(GError) full_error = NULL;
+
+      if (!ob_store_set_lazy_durability (store, FALSE, &full_error))
+        g_warning ("Cannot make commits durable again: %s", full_error->message);
+    }
+  if (!ok)
     {
       ob_outbox_send_free (c.send);
       return NULL;
@@ -408,6 +432,81 @@ ob_outbox_claim (ObStore                   *store,
   if (send != NULL && !fill_addresses (store, send, error))
     return NULL;
   return g_steal_pointer (&send);
+}
+
+ObOutboxSend *
+ob_outbox_claim (ObStore                   *store,
+                 gint64                     account_id,
+                 const ObScheduleDecision  *decision,
+                 GDateTime                 *now,
+                 ObOutboxClaim             *out_claim,
+                 GError                   **error)
+{
+  return claim (store, account_id, decision, now, FALSE, out_claim, error);
+}
+
+ObOutboxSend *
+ob_outbox_claim_lazily (ObStore                   *store,
+                        gint64                     account_id,
+                        const ObScheduleDecision  *decision,
+                        GDateTime                 *now,
+                        ObOutboxClaim             *out_claim,
+                        GError                   **error)
+{
+  return claim (store, account_id, decision, now, TRUE, out_claim, error);
+}
+
+typedef struct
+{
+  const ObOutboxSend *send;
+  gint64              retry_at;
+} Release;
+
+/* The row of a claim that never reached the server, as if it had not been
+ * claimed: a claim inserts a first attempt (attempts = 1) and adds one to a
+ * retry's (so 2 or more). */
+static gboolean
+release_row (ObStore             *store,
+             const ObOutboxSend  *send,
+             gint64               retry_at,
+             GError             **error)
+{
+  g_autoptr(ObStoreStmt) stmt = NULL;
+
+  if (send->attempts <= 1)
+    stmt = ob_store_prepare_cached (store, "DELETE FROM sends WHERE id = ?1 AND state = 'sending'", error);
+  else
+    stmt = ob_store_prepare_cached (store,
+                                    "UPDATE sends SET state = 'retry', attempts = attempts - 1, retry_at = ?2"
+                                    " WHERE id = ?1 AND state = 'sending'",
+                                    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, send->send_id);
+  if (send->attempts > 1)
+    sqlite3_bind_int64 (stmt, 2, retry_at);
+  return ob_store_step (store, stmt, "send", error);
+}
+
+static gboolean
+release_body (ObStore  *store,
+              gpointer  data,
+              GError  **error)
+{
+  Release *r = data;
+
+  return release_row (store, r->send, r->retry_at, error);
+}
+
+gboolean
+ob_outbox_release_claim (ObStore             *store,
+                         const ObOutboxSend  *send,
+                         gint64               retry_at,
+                         GError             **error)
+{
+  Release r = { send, retry_at };
+
+  return in_transaction (store, release_body, &r, error);
 }
 
 typedef struct
@@ -423,26 +522,25 @@ withdraw_body (ObStore  *store,
 {
   Withdraw *w = data;
   const ObOutboxSend *s = w->send;
-  g_autoptr(sqlite3_stmt) check = NULL;
-  g_autoptr(sqlite3_stmt) write = NULL;
+  g_autoptr(ObStoreStmt) check = NULL;
   g_autofree char *reason = NULL;
   g_autofree char *detail = NULL;
   int rc;
 
   /* The claim's own conditions, on the row it wrote. */
-  check = ob_store_prepare (store,
-                            "SELECT e.state, p.status,"
-                            " EXISTS (SELECT 1 FROM do_not_contact AS d"
-                            "   WHERE (d.kind = 'email' AND d.value = p.email_key)"
-                            "      OR (d.kind = 'domain' AND d.value = p.domain)),"
-                            " c.state = 'running' AND c.account_id = x.account_id"
-                            "   AND e.state = 'active' AND e.next_step = x.step_position"
-                            "   AND p.status = 'active'"
-                            " FROM sends AS x"
-                            " JOIN enrollments AS e ON e.id = x.enrollment_id"
-                            " JOIN campaigns AS c ON c.id = e.campaign_id"
-                            " JOIN prospects AS p ON p.id = e.prospect_id"
-                            " WHERE x.id = ?1 AND x.state = 'sending'",
+  check = ob_store_prepare_cached (store,
+                                    "SELECT e.state, p.status,"
+                                    " EXISTS (SELECT 1 FROM do_not_contact AS d"
+                                    "   WHERE (d.kind = 'email' AND d.value = p.email_key)"
+                                    "      OR (d.kind = 'domain' AND d.value = p.domain)),"
+                                    " c.state = 'running' AND c.account_id = x.account_id"
+                                    "   AND e.state = 'active' AND e.next_step = x.step_position"
+                                    "   AND p.status = 'active'"
+                                    " FROM sends AS x"
+                                    " JOIN enrollments AS e ON e.id = x.enrollment_id"
+                                    " JOIN campaigns AS c ON c.id = e.campaign_id"
+                                    " JOIN prospects AS p ON p.id = e.prospect_id"
+                                    " WHERE x.id = ?1 AND x.state = 'sending'",
                             error);
   if (check == NULL)
     return FALSE;
@@ -460,21 +558,11 @@ withdraw_body (ObStore  *store,
   reason = g_strdup_printf ("enrollment %s, prospect %s%s", (const char *) sqlite3_column_text (check, 0),
                             (const char *) sqlite3_column_text (check, 1),
                             sqlite3_column_int (check, 2) != 0 ? ", do not contact" : "");
-  g_clear_pointer (&check, sqlite3_finalize);
+  g_clear_pointer (&check, ob_store_stmt_release);
 
   /* Nothing reached the server: a first attempt leaves no row, a retry
-   * goes back to what it was. */
-  if (s->attempts <= 1)
-    write = ob_store_prepare (store, "DELETE FROM sends WHERE id = ?1", error);
-  else
-    write = ob_store_prepare (store,
-                              "UPDATE sends SET state = 'retry', attempts = attempts - 1,"
-                              " retry_at = unixepoch () WHERE id = ?1",
-                              error);
-  if (write == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (write, 1, s->send_id);
-  if (!ob_store_step (store, write, "send", error))
+   * goes back to what it was, due now (whether it may go is decided again). */
+  if (!release_row (store, s, g_get_real_time () / G_USEC_PER_SEC, error))
     return FALSE;
   detail = ob_outbox_event_detail ("message_id", s->message_id, "reason", reason, NULL);
   if (!ob_outbox_add_event (store, "withdrawn", s->account_id, s->campaign_id, s->prospect_id,
@@ -516,9 +604,9 @@ update_send (ObStore      *store,
              const char   *state,
              GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ObStoreStmt) stmt = NULL;
 
-  stmt = ob_store_prepare (store,
+  stmt = ob_store_prepare_cached (store,
                            "UPDATE sends SET state = ?2, smtp_code = ?3, smtp_text = ?4,"
                            " sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END,"
                            " retry_at = CASE WHEN ?2 = 'retry' THEN ?5 ELSE NULL END"
@@ -554,7 +642,7 @@ next_due_at (ObStore           *store,
 {
   g_autoptr(ObScheduleSettings) settings = NULL;
   g_autoptr(ObScheduleSettings) own = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ObStoreStmt) stmt = NULL;
   g_autoptr(GError) local_error = NULL;
   const char *zone = NULL;
 
@@ -566,7 +654,7 @@ next_due_at (ObStore           *store,
       g_debug ("Schedule settings: %s", local_error->message);
       return sent_at + 86400;
     }
-  stmt = ob_store_prepare (store, "SELECT timezone FROM prospects WHERE id = ?1", error);
+  stmt = ob_store_prepare_cached (store, "SELECT timezone FROM prospects WHERE id = ?1", error);
   if (stmt == NULL)
     return 0;
   sqlite3_bind_int64 (stmt, 1, prospect_id);
@@ -584,7 +672,7 @@ sent_body (ObStore  *store,
   Outcome *o = data;
   const ObOutboxSend *s = o->send;
   g_autoptr(ObCampaign) campaign = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ObStoreStmt) stmt = NULL;
   g_autofree char *code = code_text (o->code);
   g_autofree char *detail = ob_outbox_event_detail ("message_id", s->message_id, "smtp_code", code,
                                                     "smtp_text", o->text, NULL);
@@ -606,7 +694,7 @@ sent_body (ObStore  *store,
     }
 
   /* A thread-starting step names the thread the follow-ups answer. */
-  stmt = ob_store_prepare (store,
+  stmt = ob_store_prepare_cached (store,
                            "UPDATE enrollments SET"
                            " next_step = ?2, due_at = ?3,"
                            " state = CASE WHEN ?2 IS NULL AND state = 'active' THEN 'finished' ELSE state END,"
@@ -648,8 +736,17 @@ ob_outbox_mark_sent (ObStore             *store,
                      GError             **error)
 {
   Outcome o = { send, smtp_code, smtp_text, sent_at, FALSE };
+  g_autoptr(GError) full_error = NULL;
+  gboolean ok;
 
-  return in_transaction (store, sent_body, &o, error);
+  /* Lazily durable: the next claim's full commit syncs it (top of file). */
+  if (!ob_store_set_lazy_durability (store, TRUE, error))
+    return FALSE;
+  ok = in_transaction (store, sent_body, &o, error);
+  /* The claim makes sure of FULL again itself; this is for everyone else. */
+  if (!ob_store_set_lazy_durability (store, FALSE, &full_error))
+    g_warning ("Cannot make commits durable again: %s", full_error->message);
+  return ok;
 }
 
 static gboolean
@@ -725,7 +822,7 @@ failed_body (ObStore  *store,
                                  "UPDATE enrollments SET state = ?2, state_reason = ?3,"
                                  " next_step = CASE WHEN ?2 = 'bounced' THEN NULL ELSE next_step END,"
                                  " updated_at = unixepoch () WHERE id = ?1",
-                                 error);
+                                         error);
   if (enrollment == NULL)
     return FALSE;
   sqlite3_bind_int64 (enrollment, 1, s->enrollment_id);

@@ -68,6 +68,25 @@ gboolean      ob_outbox_withdraw_if_stopped (ObStore               *store,
                                              gboolean              *out_withdrawn,
                                              GError               **error);
 
+/* ob_outbox_claim() committed lazily: nothing of it may reach the server
+ * before ob_store_sync_wal() has returned after this. For a sender that
+ * waits for the disk while the message before is still with the server. */
+ObOutboxSend *ob_outbox_claim_lazily   (ObStore                    *store,
+                                        gint64                      account_id,
+                                        const ObScheduleDecision   *decision,
+                                        GDateTime                  *now,
+                                        ObOutboxClaim              *out_claim,
+                                        GError                    **error);
+
+/* A claimed send that never reached the server (not even MAIL FROM) and
+ * must not go now: as if it had not been claimed. A first attempt's row is
+ * removed; a retry's is a retry again, due at @retry_at, its attempt not
+ * counted. */
+gboolean      ob_outbox_release_claim  (ObStore                    *store,
+                                        const ObOutboxSend         *send,
+                                        gint64                      retry_at,
+                                        GError                    **error);
+
 /* Right after the server's 250 to DATA: the send is 'sent', the enrollment
  * moves to its next step (due after that step's delay, in the window's
  * zone) or finishes, an event says so. */

@@ -6,7 +6,11 @@
  * Threads: ob_sender_new/start/wake/stop on the thread that owns @context
  * (the main thread in the app and the CLI). Everything else runs on the
  * sender's own thread with its own store connection; it reports through
- * events posted to @context, never by touching the caller's objects.
+ * events posted to @context, never by touching the caller's objects. Two
+ * helpers of the sender's thread, started with its first overlapped
+ * message and ended with it: the SMTP thread (one exchange at a time,
+ * handed over and taken back through queues) and the sync thread (waits
+ * for the disk, touches no store).
  * "before-send" is emitted on the sender's thread (tests only).
  *
  * The loop: ask the scheduler what is due for this account; wait (on a
@@ -18,6 +22,19 @@
  * record the outcome at once.
  * One connection serves consecutive messages (the SMTP layer resets
  * between them) and is closed when the next message is far off.
+ *
+ * When the next message is due at once (no pause between sends), it is
+ * decided and claimed while the one before is still with the server: that
+ * exchange runs on the sender's SMTP thread (the only one touching the
+ * connection then; it keeps the server's reply for this thread), so
+ * the claim's disk sync overlaps the server's work: the claim is committed
+ * lazily and the sync thread waits for the disk (ob_store_sync_wal()),
+ * while the SMTP thread waits for it in turn before MAIL FROM, so nothing
+ * reaches the server before its claim is durable. The next one goes only
+ * once the one before was accepted; if it was not, the next claim is
+ * released (ob_outbox_release_claim(): it never reached the server) and
+ * decided again, after the failure was recorded. A pause, a wait or any
+ * error first waits for the message on the wire.
  */
 
 #define G_LOG_DOMAIN "ob-sender"
@@ -46,6 +63,8 @@
 /* Retries of a 4xx: 1, 2, 4 ... minutes, at most 6 hours apart. */
 #define RETRY_FIRST_SECONDS  60
 #define RETRY_MAX_SECONDS    (6 * 3600)
+/* The sender's sqlite page cache, in KiB. */
+#define SENDER_CACHE_KIB     16384
 /* A provider's rate limit holds the account this long when it says no more. */
 #define RATE_LIMIT_SECONDS   3600
 /* An account its GNOME Online Account held is checked again this often
@@ -78,6 +97,12 @@ struct _ObSender
   ObImapSentCopy    *sent_copy;   /* its IMAP connection for Sent copies */
   gboolean           goa_held;    /* the account waits for its Online Account */
   gint64             goa_recheck_at;
+  struct _InFlight  *in_flight;   /* the message on the wire, if any */
+  GThread           *smtp_thread; /* started with the first message */
+  GAsyncQueue       *smtp_jobs;   /* InFlight to send, or &stop_job */
+  GAsyncQueue       *smtp_done;   /* InFlight answered */
+  GThread           *sync_thread; /* started with the first lazy claim */
+  GAsyncQueue       *sync_jobs;   /* WalSync to do, or &stop_sync */
 };
 
 G_DEFINE_FINAL_TYPE (ObSender, ob_sender, G_TYPE_OBJECT)
@@ -491,25 +516,235 @@ record (ObSender   *self,
     }
 }
 
-static void
-send_one (ObSender           *self,
-          ObStore            *store,
-          const ObOutboxSend *send)
+/* A lazily committed claim on its way to the disk: the sync thread does
+ * it, the SMTP thread waits for it before MAIL FROM. */
+typedef struct
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GError) store_error = NULL;
-  gsize length;
-  const char *data = g_bytes_get_data (send->message, &length);
-  gint64 now;
-  const char *text;
-  guint code;
+  gatomicrefcount  ref;
+  GMutex           lock;
+  GCond            cond;
+  gboolean         done;
+  GError          *error;
+} WalSync;
 
-  if (ob_smtp_connection_send (self->smtp, send->from, send->to, data, length, self->cancellable,
-                               &error))
+static WalSync *
+wal_sync_ref (WalSync *sync)
+{
+  g_atomic_ref_count_inc (&sync->ref);
+  return sync;
+}
+
+static void
+wal_sync_unref (WalSync *sync)
+{
+  if (!g_atomic_ref_count_dec (&sync->ref))
+    return;
+  g_mutex_clear (&sync->lock);
+  g_cond_clear (&sync->cond);
+  g_clear_error (&sync->error);
+  g_free (sync);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WalSync, wal_sync_unref)
+
+/* Waits for the disk; FALSE with the reason when the claim may not be
+ * durable, so the message must not go. */
+static gboolean
+wal_sync_wait (WalSync  *sync,
+               GError  **error)
+{
+  gboolean ok;
+
+  g_mutex_lock (&sync->lock);
+  while (!sync->done)
+    g_cond_wait (&sync->cond, &sync->lock);
+  ok = sync->error == NULL;
+  if (!ok)
+    g_propagate_error (error, g_error_copy (sync->error));
+  g_mutex_unlock (&sync->lock);
+  return ok;
+}
+
+static WalSync stop_sync;
+
+static gpointer
+sync_thread (gpointer data)
+{
+  ObSender *self = data;
+
+  for (;;)
     {
-      now = g_get_real_time () / G_USEC_PER_SEC;
-      code = ob_smtp_connection_get_last_code (self->smtp);
-      text = ob_smtp_connection_get_last_text (self->smtp);
+      WalSync *sync = g_async_queue_pop (self->sync_jobs);
+      GError *error = NULL;
+
+      if (sync == &stop_sync)
+        return NULL;
+      ob_store_sync_wal (self->db_path, &error);
+      g_mutex_lock (&sync->lock);
+      sync->error = error;
+      sync->done = TRUE;
+      g_cond_broadcast (&sync->cond);
+      g_mutex_unlock (&sync->lock);
+      wal_sync_unref (sync);
+    }
+}
+
+/* Asks the sync thread to make what was committed so far durable. */
+static WalSync *
+start_wal_sync (ObSender *self)
+{
+  WalSync *sync = g_new0 (WalSync, 1);
+
+  g_atomic_ref_count_init (&sync->ref);
+  g_mutex_init (&sync->lock);
+  g_cond_init (&sync->cond);
+  if (self->sync_thread == NULL)
+    {
+      self->sync_jobs = g_async_queue_new ();
+      self->sync_thread = g_thread_new ("sender-sync", sync_thread, self);
+    }
+  g_async_queue_push (self->sync_jobs, wal_sync_ref (sync));
+  return sync;
+}
+
+static void
+stop_sync_thread (ObSender *self)
+{
+  if (self->sync_thread == NULL)
+    return;
+  g_async_queue_push (self->sync_jobs, &stop_sync);
+  g_thread_join (g_steal_pointer (&self->sync_thread));
+  g_clear_pointer (&self->sync_jobs, g_async_queue_unref);
+}
+
+/* A message handed to the server on the SMTP thread. Until it comes back,
+ * that thread alone uses the connection; what the sender thread needs of
+ * the exchange is copied here before it does. */
+typedef struct _InFlight
+{
+  ObSender     *self;
+  ObOutboxSend *send;
+  WalSync      *sync;        /* its lazy claim on the way to the disk, or NULL */
+  gboolean      ok;
+  GError       *error;
+  guint         code;
+  char         *text;        /* the server's reply to the message, when ok */
+  gboolean      uncertain;
+} InFlight;
+
+static void
+in_flight_free (InFlight *f)
+{
+  ob_outbox_send_free (f->send);
+  g_clear_pointer (&f->sync, wal_sync_unref);
+  g_clear_error (&f->error);
+  g_free (f->text);
+  g_free (f);
+}
+
+static void
+run_in_flight (InFlight *f)
+{
+  ObSmtpConnection *smtp = f->self->smtp;
+  gsize length;
+  const char *bytes = g_bytes_get_data (f->send->message, &length);
+
+  /* Not a byte to the server before the claim is on the disk. */
+  if (f->sync != NULL && !wal_sync_wait (f->sync, &f->error))
+    {
+      f->ok = FALSE;
+      f->code = 0;
+      return;
+    }
+  f->ok = ob_smtp_connection_send (smtp, f->send->from, f->send->to, bytes, length, f->self->cancellable,
+                                   &f->error);
+  f->code = ob_smtp_connection_get_last_code (smtp);
+  f->text = g_strdup (f->ok ? ob_smtp_connection_get_last_text (smtp) : NULL);
+  f->uncertain = !f->ok && ob_smtp_connection_get_outcome_uncertain (smtp);
+}
+
+/* Tells the SMTP thread to end. */
+static InFlight stop_job;
+
+/* One per sender, kept while it runs: a thread started per message cost
+ * about a millisecond before it ran, on a busy machine. */
+static gpointer
+smtp_thread (gpointer data)
+{
+  ObSender *self = data;
+
+  for (;;)
+    {
+      InFlight *f = g_async_queue_pop (self->smtp_jobs);
+
+      if (f == &stop_job)
+        return NULL;
+      run_in_flight (f);
+      g_async_queue_push (self->smtp_done, f);
+    }
+}
+
+/* Hands @send (owned from now on) to the server on the SMTP thread, once
+ * @sync (nullable, a reference taken) is done. */
+static void
+start_send (ObSender     *self,
+            ObOutboxSend *send,
+            WalSync      *sync)
+{
+  InFlight *f = g_new0 (InFlight, 1);
+
+  g_assert (self->in_flight == NULL);
+  if (self->smtp_thread == NULL)
+    {
+      self->smtp_jobs = g_async_queue_new ();
+      self->smtp_done = g_async_queue_new ();
+      self->smtp_thread = g_thread_new ("sender-smtp", smtp_thread, self);
+    }
+  f->self = self;
+  f->send = send;
+  f->sync = sync != NULL ? wal_sync_ref (sync) : NULL;
+  self->in_flight = f;
+  g_async_queue_push (self->smtp_jobs, f);
+}
+
+/* Waits for the message on the wire to be answered. */
+static InFlight *
+join_send (ObSender *self)
+{
+  InFlight *f = g_steal_pointer (&self->in_flight);
+  InFlight *done = g_async_queue_pop (self->smtp_done);
+
+  g_assert (done == f);
+  return f;
+}
+
+static void
+stop_smtp_thread (ObSender *self)
+{
+  if (self->smtp_thread == NULL)
+    return;
+  g_async_queue_push (self->smtp_jobs, &stop_job);
+  g_thread_join (g_steal_pointer (&self->smtp_thread));
+  g_clear_pointer (&self->smtp_jobs, g_async_queue_unref);
+  g_clear_pointer (&self->smtp_done, g_async_queue_unref);
+}
+
+/* Records what the server said to @f's message; frees @f. */
+static void
+record_outcome (ObSender *self,
+                ObStore  *store,
+                InFlight *f)
+{
+  g_autoptr(GError) error = g_steal_pointer (&f->error);
+  g_autoptr(GError) store_error = NULL;
+  const ObOutboxSend *send = f->send;
+  guint code = f->code;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *text;
+
+  if (f->ok)
+    {
+      text = f->text;
       record (self, ob_outbox_mark_sent (store, send, (int) code, text, now, &store_error), store_error);
       post (self, OB_SENDER_SENT, send, 0, text);
       ob_campaign_finish_if_done (store, send->campaign_id, NULL);
@@ -518,19 +753,19 @@ send_one (ObSender           *self,
       if (store_error == NULL &&
           !ob_imap_append_sent (self->sent_copy, store, send->send_id, self->cancellable, &error))
         g_message ("Sent copy of %s: %s", send->message_id, error->message);
+      in_flight_free (f);
       return;
     }
 
-  now = g_get_real_time () / G_USEC_PER_SEC;
-  code = ob_smtp_connection_get_last_code (self->smtp);
   text = error->message;
 
   /* Everything went but the answer: it may be in the prospect's inbox. */
-  if (ob_smtp_connection_get_outcome_uncertain (self->smtp))
+  if (f->uncertain)
     {
       close_connection (self);
       record (self, ob_outbox_mark_uncertain (store, send, text, &store_error), store_error);
       post (self, OB_SENDER_UNCERTAIN, send, 0, text);
+      in_flight_free (f);
       return;
     }
 
@@ -543,11 +778,13 @@ send_one (ObSender           *self,
         post (self, OB_SENDER_BOUNCED, send, 0, text);
         if (ob_outbox_bounce_shield (store, send->campaign_id, now, NULL))
           post (self, OB_SENDER_CAMPAIGN_PAUSED, send, 0, "bounce-shield");
+        in_flight_free (f);
         return;
 
       case OB_SMTP_ERROR_PERMANENT:
         record (self, ob_outbox_mark_failed (store, send, (int) code, text, FALSE, &store_error), store_error);
         post (self, OB_SENDER_FAILED, send, 0, text);
+        in_flight_free (f);
         return;
 
       case OB_SMTP_ERROR_RATE_LIMITED:
@@ -560,6 +797,7 @@ send_one (ObSender           *self,
         record (self, ob_outbox_hold_account (store, self->account_id, "throttled", text,
                                               now + RATE_LIMIT_SECONDS, &store_error), store_error);
         post (self, OB_SENDER_ACCOUNT_HELD, send, now + RATE_LIMIT_SECONDS, text);
+        in_flight_free (f);
         return;
 
       case OB_SMTP_ERROR_AUTH:
@@ -570,6 +808,7 @@ send_one (ObSender           *self,
         record (self, ob_outbox_hold_account (store, self->account_id, "error", text, 0, &store_error),
                 store_error);
         post (self, OB_SENDER_ACCOUNT_HELD, send, 0, text);
+        in_flight_free (f);
         return;
 
       case OB_SMTP_ERROR_TRANSIENT:
@@ -585,6 +824,59 @@ send_one (ObSender           *self,
   record (self, ob_outbox_mark_retry (store, send, (int) code, text, retry_time (send, now), &store_error),
           store_error);
   post (self, OB_SENDER_RETRY, send, retry_time (send, now), text);
+  in_flight_free (f);
+}
+
+/* Before any wait, and at the end: the message on the wire is answered
+ * and recorded. */
+static void
+finish_in_flight (ObSender *self,
+                  ObStore  *store)
+{
+  if (self->in_flight != NULL)
+    record_outcome (self, store, join_send (self));
+}
+
+/* @send was claimed while the message before it was on the wire. It goes
+ * if that one was accepted; otherwise the failure is recorded first and
+ * @send, which never reached the server, is released to be decided again
+ * (the account may be held now, the prospect bounced, the connection
+ * closed). */
+static void
+send_next (ObSender     *self,
+           ObStore      *store,
+           ObOutboxSend *send,
+           WalSync      *sync)
+{
+  InFlight *before;
+
+  if (self->in_flight == NULL)
+    {
+      start_send (self, send, sync);
+      return;
+    }
+
+  before = join_send (self);
+  if (before->ok)
+    {
+      start_send (self, send, sync);
+      record_outcome (self, store, before);
+      return;
+    }
+
+  record_outcome (self, store, before);
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (!ob_outbox_release_claim (store, send, g_get_real_time () / G_USEC_PER_SEC, &error))
+      {
+        /* Left 'sending', it becomes 'uncertain' at the next start: never
+         * sent twice, at worst asked about. */
+        g_warning ("Cannot release a claim: %s", error->message);
+        post (self, OB_SENDER_ERROR, NULL, 0, error->message);
+      }
+  }
+  ob_outbox_send_free (send);
 }
 
 /* ---- The thread ------------------------------------------------------------ */
@@ -605,11 +897,16 @@ sender_thread (gpointer data)
   self->sent_copy = ob_imap_sent_copy_new (self->account_id);
   /* Held for its Online Account before a restart: look once now. */
   self->goa_held = TRUE;
+  /* Every decision reads today's sends again, and each send's row holds
+   * its message: sqlite's default 2 MiB cache lets those pages go. */
+  if (!ob_store_exec (store, "PRAGMA cache_size = -" G_STRINGIFY (SENDER_CACHE_KIB), &error))
+    g_clear_error (&error);
 
   while (!quitting (self))
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
       g_autoptr(ObOutboxSend) send = NULL;
+      g_autoptr(WalSync) sync = NULL;
       ObScheduleDecision decision;
       ObOutboxClaim claim = OB_OUTBOX_SKIP_GONE;
       gint64 retry_at = 0;
@@ -617,6 +914,7 @@ sender_thread (gpointer data)
       g_clear_error (&error);
       if (!ob_schedule_next_due (store, self->account_id, now, &decision, &error))
         {
+          finish_in_flight (self, store);
           post (self, OB_SENDER_ERROR, NULL, 0, error->message);
           wait_until (self, g_date_time_to_unix (now) + ERROR_BACKOFF_SECONDS);
           continue;
@@ -633,6 +931,13 @@ sender_thread (gpointer data)
                 continue;
             }
 
+          /* Nothing goes at once: the message on the wire is answered and
+           * recorded, then the schedule is asked again. */
+          if (self->in_flight != NULL)
+            {
+              finish_in_flight (self, store);
+              continue;
+            }
           if (until == 0 || until - g_date_time_to_unix (now) > IDLE_CLOSE_SECONDS)
             close_connection (self);
           if (until != last_wake_reported)
@@ -647,19 +952,29 @@ sender_thread (gpointer data)
         }
       last_wake_reported = -1;
 
-      /* Connect first: a failure here leaves no send row at all. */
-      if (!ensure_connection (self, store, &retry_at))
+      /* Connect first: a failure here leaves no send row at all. (With a
+       * message on the wire, the connection is open and busy.) */
+      if (self->in_flight == NULL && !ensure_connection (self, store, &retry_at))
         {
           if (retry_at > 0)
             wait_until (self, retry_at);
           continue;
         }
 
-      send = ob_outbox_claim (store, self->account_id, &decision, now, &claim, &error);
+      /* With a message on the wire, the claim's disk wait overlaps it. */
+      if (self->in_flight != NULL)
+        {
+          send = ob_outbox_claim_lazily (store, self->account_id, &decision, now, &claim, &error);
+          if (send != NULL)
+            sync = start_wal_sync (self);
+        }
+      else
+        send = ob_outbox_claim (store, self->account_id, &decision, now, &claim, &error);
       if (send == NULL)
         {
           if (error != NULL)
             {
+              finish_in_flight (self, store);
               post (self, OB_SENDER_ERROR, NULL, 0, error->message);
               wait_until (self, g_date_time_to_unix (now) + ERROR_BACKOFF_SECONDS);
             }
@@ -695,9 +1010,12 @@ sender_thread (gpointer data)
             continue;
           }
       }
-      send_one (self, store, send);
+      send_next (self, store, g_steal_pointer (&send), sync);
     }
 
+  finish_in_flight (self, store);
+  stop_smtp_thread (self);
+  stop_sync_thread (self);
   close_connection (self);
   g_clear_pointer (&self->sent_copy, ob_imap_sent_copy_free);
   return NULL;

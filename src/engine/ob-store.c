@@ -34,6 +34,8 @@ struct _ObStore
   char    *path;
   sqlite3 *db;
   int      version;
+  GHashTable *statements;              /* SQL text → GPtrArray of sqlite3_stmt */
+  gboolean lazy;                       /* synchronous=NORMAL now, not FULL */
   gboolean empty_file;                 /* nothing written yet: page size still open */
 #ifndef G_DISABLE_ASSERT
   GThread *owner;
@@ -57,6 +59,8 @@ ob_store_finalize (GObject *object)
 {
   ObStore *self = OB_STORE (object);
 
+  /* The cached statements go before the connection they belong to. */
+  g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->db != NULL)
     {
       /* Close in any case: a leftover statement must not keep the file open. */
@@ -75,8 +79,19 @@ ob_store_class_init (ObStoreClass *klass)
 }
 
 static void
+finalize_statements (gpointer data)
+{
+  GPtrArray *stmts = data;
+
+  for (guint i = 0; i < stmts->len; i++)
+    sqlite3_finalize (g_ptr_array_index (stmts, i));
+  g_ptr_array_unref (stmts);
+}
+
+static void
 ob_store_init (ObStore *self)
 {
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statements);
 }
 
 static ObStoreError
@@ -238,6 +253,70 @@ ob_store_prepare (ObStore    *self,
   return stmt;
 }
 
+/**
+ * ob_store_prepare_cached:
+ * @self: a store
+ * @sql: one statement
+ * @error: why it does not prepare
+ *
+ * ob_store_prepare() for the statements a worker runs again and again (the
+ * sender's decision, claim and record for every message): prepared once per
+ * connection, kept until the store closes. The caller must hand it back with
+ * ob_store_stmt_release() (g_autoptr (ObStoreStmt) does) and never finalize
+ * it. A statement still in use (a nested call with the same SQL) is never
+ * handed out twice: a second one is prepared and kept beside it. sqlite
+ * re-prepares a cached statement by itself when the schema changes.
+ *
+ * Returns: (transfer none) (nullable): the statement, reset, no bindings
+ */
+ObStoreStmt *
+ob_store_prepare_cached (ObStore     *self,
+                         const char  *sql,
+                         GError     **error)
+{
+  GPtrArray *stmts;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (OB_IS_STORE (self), NULL);
+  ob_store_assert_owner (self);
+
+  stmts = g_hash_table_lookup (self->statements, sql);
+  if (stmts != NULL)
+    for (guint i = 0; i < stmts->len; i++)
+      {
+        stmt = g_ptr_array_index (stmts, i);
+        if (!sqlite3_stmt_busy (stmt))
+          return stmt;
+      }
+
+  stmt = ob_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  if (stmts == NULL)
+    {
+      stmts = g_ptr_array_new ();
+      g_hash_table_insert (self->statements, g_strdup (sql), stmts);
+    }
+  g_ptr_array_add (stmts, stmt);
+  return stmt;
+}
+
+/**
+ * ob_store_stmt_release:
+ * @stmt: (nullable): a statement from ob_store_prepare_cached()
+ *
+ * Resets it and clears its bindings, ready for the next caller: a statement
+ * left stepped would hold its read snapshot (or its write) open.
+ */
+void
+ob_store_stmt_release (ObStoreStmt *stmt)
+{
+  if (stmt == NULL)
+    return;
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
 gboolean
 ob_store_begin (ObStore  *self,
                 GError  **error)
@@ -245,6 +324,65 @@ ob_store_begin (ObStore  *self,
   /* IMMEDIATE takes the write lock now, so a busy writer is waited for here
    * rather than failing halfway through the transaction. */
   return ob_store_exec (self, "BEGIN IMMEDIATE", error);
+}
+
+/**
+ * ob_store_set_lazy_durability:
+ * @self: a store, outside any transaction
+ * @lazy: %TRUE for synchronous=NORMAL, %FALSE for the default FULL
+ * @error: why not
+ *
+ * With @lazy, the next commits are written to the WAL without waiting for
+ * the disk: they survive the process dying at once, and a power cut only
+ * until the next full commit or checkpoint makes them durable (both sync
+ * the whole WAL). Only for records whose loss after a power cut is safe:
+ * see ob-outbox.c. sqlite refuses the change inside a transaction.
+ */
+gboolean
+ob_store_set_lazy_durability (ObStore   *self,
+                              gboolean   lazy,
+                              GError   **error)
+{
+  g_return_val_if_fail (OB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (sqlite3_get_autocommit (self->db), FALSE);
+
+  if (self->lazy == lazy)
+    return TRUE;
+  if (!ob_store_exec (self, lazy ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL", error))
+    return FALSE;
+  self->lazy = lazy;
+  return TRUE;
+}
+
+/**
+ * ob_store_sync_wal:
+ * @path: the store's file
+ * @error: why not
+ *
+ * Makes everything committed to @path's WAL so far durable, as the sync of
+ * a FULL commit would: a lazy commit followed by this is a FULL commit
+ * whose disk wait happens here, on any thread, with no connection (the
+ * WAL file stays while a connection is open). Blocks.
+ */
+gboolean
+ob_store_sync_wal (const char  *path,
+                   GError     **error)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  int fd = g_open (wal, O_RDONLY | O_CLOEXEC, 0);
+  int saved_errno;
+
+  if (fd >= 0 && fdatasync (fd) == 0)
+    {
+      g_close (fd, NULL);
+      return TRUE;
+    }
+  saved_errno = errno;
+  if (fd >= 0)
+    g_close (fd, NULL);
+  g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_QUERY,
+               _("Could not write “%s” to the disk: %s"), wal, g_strerror (saved_errno));
+  return FALSE;
 }
 
 gboolean

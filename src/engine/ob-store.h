@@ -82,11 +82,24 @@ gboolean    ob_store_exec                 (ObStore        *self,
 sqlite3_stmt *ob_store_prepare            (ObStore        *self,
                                            const char     *sql,
                                            GError        **error);
+
+/* A statement kept prepared on its store: released (reset), never finalized. */
+typedef sqlite3_stmt ObStoreStmt;
+
+ObStoreStmt *ob_store_prepare_cached      (ObStore        *self,
+                                           const char     *sql,
+                                           GError        **error);
+void        ob_store_stmt_release         (ObStoreStmt    *stmt);
 gboolean    ob_store_begin                (ObStore        *self,
                                            GError        **error);
 gboolean    ob_store_commit               (ObStore        *self,
                                            GError        **error);
 void        ob_store_rollback             (ObStore        *self);
+gboolean    ob_store_set_lazy_durability  (ObStore        *self,
+                                           gboolean        lazy,
+                                           GError        **error);
+gboolean    ob_store_sync_wal             (const char     *path,
+                                           GError        **error);
 
 gboolean    ob_store_get_counts           (ObStore        *self,
                                            ObStoreCounts  *counts,
@@ -110,5 +123,6 @@ void        ob_store_set_error_from_db    (ObStore        *self,
                                            const char     *what);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObStoreStmt, ob_store_stmt_release)
 
 G_END_DECLS
