@@ -1362,15 +1362,17 @@ ob_imap_append_sent (ObImapSentCopy *copy,
 /**
  * ob_imap_retry_sent_copies:
  * @limit: at most this many
+ * @failed_before: Unix seconds: a copy that failed at or after this waits
  *
- * Tries again the copies of this account that failed (or that a process
- * left 'pending' over ten minutes ago). Each is claimed first, so the
+ * Tries again the copies of this account that failed before @failed_before
+ * (or that a process left 'pending' over ten minutes ago). Each is claimed first, so the
  * sender never copies the same one. Returns how many went.
  */
 guint
 ob_imap_retry_sent_copies (ObImapSentCopy *copy,
                            ObStore        *store,
                            guint           limit,
+                           gint64          failed_before,
                            GCancellable   *cancellable)
 {
   g_autoptr(ObAccount) account = NULL;
@@ -1386,13 +1388,17 @@ ob_imap_retry_sent_copies (ObImapSentCopy *copy,
   if (account == NULL || !ob_account_has_imap (account) || account->provider_saves_sent)
     return 0;
   stmt = ob_store_prepare (store,
-    "SELECT id FROM sends WHERE account_id = ?1 AND state = 'sent'"
-    " AND (sent_copy = 'failed' OR (sent_copy = 'pending' AND sent_at < unixepoch () - 600))"
+    "SELECT id FROM sends AS s WHERE account_id = ?1 AND state = 'sent'"
+    " AND ((sent_copy = 'failed' AND NOT EXISTS (SELECT 1 FROM events AS e"
+    "        WHERE e.account_id = ?1 AND e.at >= ?3 AND e.kind = 'sent_copy_failed'"
+    "          AND e.send_id = s.id))"
+    "      OR (sent_copy = 'pending' AND sent_at < unixepoch () - 600))"
     " ORDER BY id LIMIT ?2", NULL);
   if (stmt == NULL)
     return 0;
   sqlite3_bind_int64 (stmt, 1, copy->account_id);
   sqlite3_bind_int (stmt, 2, (int) limit);
+  sqlite3_bind_int64 (stmt, 3, failed_before);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);

@@ -185,6 +185,7 @@ gboolean          ob_imap_append_sent                (ObImapSentCopy       *copy
 guint             ob_imap_retry_sent_copies          (ObImapSentCopy       *copy,
                                                       ObStore              *store,
                                                       guint                 limit,
+                                                      gint64                failed_before,
                                                       GCancellable         *cancellable);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObImapMessage, ob_imap_message_free)

@@ -76,6 +76,7 @@
  * and the opening lines of a reply fit. */
 #define TEXT_BYTES               (16 * 1024)
 #define SENT_COPY_RETRY_LIMIT    20
+#define SENT_COPY_RETRY_AFTER_SECONDS 300
 /* A soft bounce puts the step back this long (ob_outbox_soft_bounce). */
 #define SOFT_BOUNCE_RETRY_SECONDS (6 * 3600)
 
@@ -1179,7 +1180,12 @@ watch (ObWatcher        *self,
           post_event (self, &event);
         }
       g_clear_pointer (&detail, g_free);
-      ob_imap_retry_sent_copies (sent_copy, store, SENT_COPY_RETRY_LIMIT, NULL);
+      /* What failed before this run goes again now; what failed in it
+       * (the sender's copy a moment ago), after a few minutes. */
+      ob_imap_retry_sent_copies (sent_copy, store, SENT_COPY_RETRY_LIMIT,
+                                 MAX (self->started_at,
+                                      g_get_real_time () / G_USEC_PER_SEC - SENT_COPY_RETRY_AFTER_SECONDS),
+                                 NULL);
 
       if (idle)
         {
