@@ -364,35 +364,19 @@ static void
 test_faults (Fixture       *f,
              gconstpointer  data)
 {
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "smtp-fault-server.py", NULL);
   g_autofree char *spool = g_build_filename (f->dir, "spool", NULL);
-  g_autofree char *line = NULL;
   g_autofree char *smtp = NULL;
   g_autofree char *csv_path = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GIOChannel) channel = NULL;
   g_auto(CliResult) r = { 0 };
-  /* timeout(1): an aborted test must not leave the server behind. */
-  const char *argv[] = { "timeout", "300", "/usr/bin/python3", script, "--tls", "none", "--spool", spool,
-                         NULL };
+  g_auto(FaultServer) server = { 0 };
   const char *people[] = { "ok1", "rcpt550", "data552", "rcpt451", "datadrop", "ok2", "rate450", "ok3" };
   g_autoptr(GString) csv = g_string_new ("email,first_name,company\n");
-  GPid pid;
-  int out_fd;
-  gsize length;
 
-  g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
-                            G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                            NULL, NULL, &pid, NULL, &out_fd, NULL, &error);
-  g_assert_no_error (error);
-  channel = g_io_channel_unix_new (out_fd);
-  g_io_channel_set_close_on_unref (channel, TRUE);
-  g_assert_cmpint (g_io_channel_read_line (channel, &line, &length, NULL, &error), ==, G_IO_STATUS_NORMAL);
-  g_assert_true (g_str_has_prefix (line, "PORT "));
-  g_strstrip (line);
+  fault_server_start (&server, "--tls", "none", "--spool", spool, NULL);
 
   /* Plain text only because the account says so, explicitly. */
-  smtp = g_strdup_printf ("127.0.0.1:%s:insecure", line + 5);
+  smtp = g_strdup_printf ("127.0.0.1:%u:insecure", server.port);
   run_cli_with_input (&r, "good\n", "--db", f->db, "account", "add", "--name", "faulty",
                       "--email", "rep@faults.test", "--smtp", smtp, "--password-stdin", "--pause", "0-0",
                       NULL);
@@ -460,10 +444,6 @@ test_faults (Fixture       *f,
     g_assert_cmpuint (count_lines_with (taken, "ok2@faults.test"), ==, 1);
     g_assert_cmpuint (count_lines_with (taken, "@faults.test"), ==, 2);
   }
-
-  kill (pid, SIGTERM);
-  waitpid (pid, NULL, 0);
-  g_spawn_close_pid (pid);
 }
 
 /* "Send test to me": the rep gets the step, nothing is recorded. */

@@ -529,75 +529,9 @@ test_invalid_address (void)
     }
 }
 
-/* The scripted server, running for one test. */
-typedef struct
-{
-  GSubprocess *process;
-  guint16      port;
-  char        *dir;
-  char        *trace;
-} Fault;
-
-static void
-fault_start (Fault      *fault,
-             const char *first_arg,
-             ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "smtp-fault-server.py", NULL);
-  g_autofree char *line = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  va_list ap;
-
-  fault->dir = g_dir_make_tmp ("ob-fault-XXXXXX", &error);
-  g_assert_no_error (error);
-  fault->trace = g_build_filename (fault->dir, "trace", NULL);
-  g_ptr_array_add (argv, (char *) "/usr/bin/python3");
-  g_ptr_array_add (argv, script);
-  g_ptr_array_add (argv, (char *) "--trace");
-  g_ptr_array_add (argv, fault->trace);
-  va_start (ap, first_arg);
-  for (const char *a = first_arg; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  fault->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fault->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "PORT "));
-  fault->port = (guint16) g_ascii_strtoull (line + 5, NULL, 10);
-}
-
-static char *
-fault_trace (Fault *fault)
-{
-  char *text = NULL;
-
-  if (!g_file_get_contents (fault->trace, &text, NULL, NULL))
-    text = g_strdup ("");
-  return text;
-}
-
-static void
-fault_stop (Fault *fault)
-{
-  g_subprocess_force_exit (fault->process);
-  g_subprocess_wait (fault->process, NULL, NULL);
-  g_clear_object (&fault->process);
-  remove_tree (fault->dir);
-  g_clear_pointer (&fault->dir, g_free);
-  g_clear_pointer (&fault->trace, g_free);
-}
-
 static ObTlsEndpoint
-fault_endpoint (Fault        *fault,
-                ObTlsSecurity security)
+fault_endpoint (FaultServer   *fault,
+                ObTlsSecurity  security)
 {
   ObTlsEndpoint endpoint = { "127.0.0.1", fault->port, security, NULL, NULL, 10 };
   return endpoint;
@@ -616,12 +550,12 @@ fault_send (ObSmtpConnection *smtp,
 static void
 test_fault_greeting_421 (void)
 {
-  Fault fault = { 0 };
+  FaultServer fault = { 0 };
   g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
   g_autoptr(GError) error = NULL;
   ObTlsEndpoint endpoint;
 
-  fault_start (&fault, "--greeting", "421", NULL);
+  fault_server_start (&fault, "--greeting", "421", NULL);
   endpoint = fault_endpoint (&fault, OB_TLS_SECURITY_INSECURE);
   g_assert_false (ob_smtp_connection_open (smtp, &endpoint, NULL, &error));
   g_assert_error (error, OB_SMTP_ERROR, OB_SMTP_ERROR_TRANSIENT);
@@ -631,7 +565,7 @@ test_fault_greeting_421 (void)
   g_assert_cmpstr (ob_smtp_connection_get_last_text (smtp), ==,
                    "Service not available, closing transmission channel");
   g_assert_false (ob_smtp_connection_is_open (smtp));
-  fault_stop (&fault);
+  fault_server_stop (&fault);
 }
 
 static void
@@ -661,12 +595,12 @@ test_fault_replies (void)
     { "data554@x.test", OB_SMTP_ERROR_PERMANENT, OB_SMTP_STAGE_MESSAGE, 554, "5.7.1",
       "Message rejected: looks like spam [31m" },
   };
-  Fault fault = { 0 };
+  FaultServer fault = { 0 };
   g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
   g_autoptr(GError) error = NULL;
   ObTlsEndpoint endpoint;
 
-  fault_start (&fault, NULL);
+  fault_server_start (&fault, NULL);
   endpoint = fault_endpoint (&fault, OB_TLS_SECURITY_INSECURE);
   ob_smtp_connection_open (smtp, &endpoint, NULL, &error);
   g_assert_no_error (error);
@@ -693,18 +627,18 @@ test_fault_replies (void)
       g_assert_cmpuint (ob_smtp_connection_get_reply (smtp, OB_SMTP_STAGE_RSET)->code, ==, 250);
     }
   ob_smtp_connection_close (smtp);
-  fault_stop (&fault);
+  fault_server_stop (&fault);
 }
 
 static void
 test_fault_rate_421 (void)
 {
-  Fault fault = { 0 };
+  FaultServer fault = { 0 };
   g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
   g_autoptr(GError) error = NULL;
   ObTlsEndpoint endpoint;
 
-  fault_start (&fault, NULL);
+  fault_server_start (&fault, NULL);
   endpoint = fault_endpoint (&fault, OB_TLS_SECURITY_INSECURE);
   ob_smtp_connection_open (smtp, &endpoint, NULL, &error);
   g_assert_no_error (error);
@@ -713,18 +647,18 @@ test_fault_rate_421 (void)
   g_assert_cmpuint (ob_smtp_connection_get_last_code (smtp), ==, 421);
   /* 421 ends the session: the next send must reconnect. */
   g_assert_false (ob_smtp_connection_is_open (smtp));
-  fault_stop (&fault);
+  fault_server_stop (&fault);
 }
 
 static void
 test_fault_drop_mid_data (void)
 {
-  Fault fault = { 0 };
+  FaultServer fault = { 0 };
   g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
   g_autoptr(GError) error = NULL;
   ObTlsEndpoint endpoint;
 
-  fault_start (&fault, NULL);
+  fault_server_start (&fault, NULL);
   endpoint = fault_endpoint (&fault, OB_TLS_SECURITY_INSECURE);
   ob_smtp_connection_open (smtp, &endpoint, NULL, &error);
   g_assert_no_error (error);
@@ -736,20 +670,20 @@ test_fault_drop_mid_data (void)
   g_assert_false (ob_smtp_connection_is_open (smtp));
   /* Lost during the message: for all the client knows, it was taken. */
   g_assert_true (ob_smtp_connection_get_outcome_uncertain (smtp));
-  fault_stop (&fault);
+  fault_server_stop (&fault);
 }
 
 static void
 test_fault_stall (void)
 {
-  Fault fault = { 0 };
+  FaultServer fault = { 0 };
   g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
   g_autoptr(GError) error = NULL;
   ObTlsEndpoint endpoint;
   gint64 started;
   double elapsed;
 
-  fault_start (&fault, "--stall", "20", NULL);
+  fault_server_start (&fault, "--stall", "20", NULL);
   endpoint = fault_endpoint (&fault, OB_TLS_SECURITY_INSECURE);
   endpoint.timeout_seconds = 2;
   ob_smtp_connection_open (smtp, &endpoint, NULL, &error);
@@ -775,19 +709,19 @@ test_fault_stall (void)
   g_assert_cmpint (ob_smtp_connection_get_net_error (smtp), ==, OB_TLS_ERROR_TIMEOUT);
   g_assert_cmpint (ob_smtp_connection_get_last_stage (smtp), ==, OB_SMTP_STAGE_MESSAGE);
   g_assert_true (ob_smtp_connection_get_outcome_uncertain (smtp));
-  fault_stop (&fault);
+  fault_server_stop (&fault);
 }
 
 static void
 test_fault_stall_greeting (void)
 {
-  Fault fault = { 0 };
+  FaultServer fault = { 0 };
   g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
   g_autoptr(GError) error = NULL;
   ObTlsEndpoint endpoint;
   gint64 started;
 
-  fault_start (&fault, "--stall-greeting", "--stall", "20", NULL);
+  fault_server_start (&fault, "--stall-greeting", "--stall", "20", NULL);
   endpoint = fault_endpoint (&fault, OB_TLS_SECURITY_INSECURE);
   endpoint.timeout_seconds = 1;
   started = g_get_monotonic_time ();
@@ -796,13 +730,13 @@ test_fault_stall_greeting (void)
   g_assert_cmpint (ob_smtp_connection_get_net_error (smtp), ==, OB_TLS_ERROR_TIMEOUT);
   g_assert_cmpint (ob_smtp_connection_get_last_stage (smtp), ==, OB_SMTP_STAGE_CONNECT);
   g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
-  fault_stop (&fault);
+  fault_server_stop (&fault);
 }
 
 static void
 test_fault_not_tls (void)
 {
-  Fault fault = { 0 };
+  FaultServer fault = { 0 };
   g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *trace = NULL;
@@ -810,28 +744,28 @@ test_fault_not_tls (void)
 
   /* Implicit TLS asked of a plaintext port: the handshake fails, nothing
    * is sent as a command. */
-  fault_start (&fault, NULL);
+  fault_server_start (&fault, NULL);
   endpoint = fault_endpoint (&fault, OB_TLS_SECURITY_TLS);
   endpoint.timeout_seconds = 5;
   g_assert_false (ob_smtp_connection_open (smtp, &endpoint, NULL, &error));
   g_assert_error (error, OB_SMTP_ERROR, OB_SMTP_ERROR_TLS);
   g_assert_cmpint (ob_smtp_connection_get_net_error (smtp), ==, OB_TLS_ERROR_HANDSHAKE);
   g_usleep (200 * 1000);
-  trace = fault_trace (&fault);
+  trace = fault_server_trace (&fault);
   g_assert_null (strstr (trace, "EHLO"));
   g_assert_null (strstr (trace, "AUTH"));
-  fault_stop (&fault);
+  fault_server_stop (&fault);
 }
 
 static void
 test_fault_xoauth2 (void)
 {
-  Fault fault = { 0 };
+  FaultServer fault = { 0 };
   g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
   g_autoptr(GError) error = NULL;
   ObTlsEndpoint endpoint;
 
-  fault_start (&fault, NULL);
+  fault_server_start (&fault, NULL);
   endpoint = fault_endpoint (&fault, OB_TLS_SECURITY_INSECURE);
   ob_smtp_connection_open (smtp, &endpoint, NULL, &error);
   g_assert_no_error (error);
@@ -848,7 +782,7 @@ test_fault_xoauth2 (void)
   g_assert_true (fault_send (smtp, "fine@x.test", &error));
   g_assert_no_error (error);
   ob_smtp_connection_close (smtp);
-  fault_stop (&fault);
+  fault_server_stop (&fault);
 }
 
 static gpointer
@@ -862,14 +796,14 @@ cancel_later (gpointer data)
 static void
 test_fault_cancel (void)
 {
-  Fault fault = { 0 };
+  FaultServer fault = { 0 };
   g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
   g_autoptr(GError) error = NULL;
   ObTlsEndpoint endpoint;
   GThread *thread;
   gint64 started;
 
-  fault_start (&fault, "--stall", "30", NULL);
+  fault_server_start (&fault, "--stall", "30", NULL);
   endpoint = fault_endpoint (&fault, OB_TLS_SECURITY_INSECURE);
   endpoint.timeout_seconds = 30;
   ob_smtp_connection_open (smtp, &endpoint, NULL, &error);
@@ -881,20 +815,20 @@ test_fault_cancel (void)
   g_assert_error (error, OB_SMTP_ERROR, OB_SMTP_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
   g_assert_false (ob_smtp_connection_is_open (smtp));
-  fault_stop (&fault);
+  fault_server_stop (&fault);
 }
 
 static void
 test_fault_no_starttls (void)
 {
-  Fault fault = { 0 };
+  FaultServer fault = { 0 };
   g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *trace = NULL;
   ObTlsEndpoint endpoint;
 
   /* A server that never offers STARTTLS (nor takes it). */
-  fault_start (&fault, "--no-starttls", NULL);
+  fault_server_start (&fault, "--no-starttls", NULL);
   endpoint = fault_endpoint (&fault, OB_TLS_SECURITY_STARTTLS);
   g_assert_false (ob_smtp_connection_open (smtp, &endpoint, NULL, &error));
   g_assert_error (error, OB_SMTP_ERROR, OB_SMTP_ERROR_TLS);
@@ -902,21 +836,21 @@ test_fault_no_starttls (void)
   g_assert_false (ob_smtp_connection_is_open (smtp));
   /* Let the server write what it got before reading its trace. */
   g_usleep (200 * 1000);
-  trace = fault_trace (&fault);
+  trace = fault_server_trace (&fault);
   g_assert_cmpstr (trace, ==, "EHLO\n");
-  fault_stop (&fault);
+  fault_server_stop (&fault);
 }
 
 static void
 test_fault_self_signed (void)
 {
-  Fault fault = { 0 };
+  FaultServer fault = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *sha256 = NULL;
   g_autofree char *dir = g_dir_make_tmp ("ob-ss-XXXXXX", NULL);
   ObTlsEndpoint endpoint;
 
-  fault_start (&fault, "--tls", "implicit", "--self-signed", dir, NULL);
+  fault_server_start (&fault, "--tls", "implicit", "--self-signed", dir, NULL);
   endpoint = fault_endpoint (&fault, OB_TLS_SECURITY_TLS);
   endpoint.host = "localhost";
   {
@@ -942,7 +876,7 @@ test_fault_self_signed (void)
     g_assert_no_error (error);
     ob_smtp_connection_close (smtp);
   }
-  fault_stop (&fault);
+  fault_server_stop (&fault);
   remove_tree (dir);
 }
 
@@ -957,14 +891,14 @@ test_fault_slow_handshake (void)
    * 300 ms must complete with the build in use. */
   for (guint starttls = 0; starttls < 2; starttls++)
     {
-      Fault fault = { 0 };
+      FaultServer fault = { 0 };
       g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
       g_autoptr(ObSmtpConnection) probe = ob_smtp_connection_new ();
       g_autoptr(GError) error = NULL;
       const char *pins[] = { NULL, NULL };
       ObTlsEndpoint endpoint;
 
-      fault_start (&fault, "--tls", starttls ? "starttls" : "implicit", "--self-signed", dir,
+      fault_server_start (&fault, "--tls", starttls ? "starttls" : "implicit", "--self-signed", dir,
                    "--handshake-delay", "0.3", NULL);
       endpoint = fault_endpoint (&fault, starttls ? OB_TLS_SECURITY_STARTTLS
                                                   : OB_TLS_SECURITY_TLS);
@@ -980,7 +914,7 @@ test_fault_slow_handshake (void)
       g_assert_no_error (error);
       g_assert_true (ob_smtp_connection_is_encrypted (smtp));
       ob_smtp_connection_close (smtp);
-      fault_stop (&fault);
+      fault_server_stop (&fault);
     }
   remove_tree (dir);
 }
@@ -989,13 +923,13 @@ static void
 test_fault_stalled_handshake (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("ob-ss-XXXXXX", NULL);
-  Fault fault = { 0 };
+  FaultServer fault = { 0 };
   g_autoptr(ObSmtpConnection) smtp = ob_smtp_connection_new ();
   g_autoptr(GError) error = NULL;
   ObTlsEndpoint endpoint;
   gint64 started;
 
-  fault_start (&fault, "--tls", "implicit", "--self-signed", dir, "--handshake-delay", "20", NULL);
+  fault_server_start (&fault, "--tls", "implicit", "--self-signed", dir, "--handshake-delay", "20", NULL);
   endpoint = fault_endpoint (&fault, OB_TLS_SECURITY_TLS);
   endpoint.timeout_seconds = 2;
   started = g_get_monotonic_time ();
@@ -1003,7 +937,7 @@ test_fault_stalled_handshake (void)
   g_assert_error (error, OB_SMTP_ERROR, OB_SMTP_ERROR_TLS);
   g_assert_cmpint (ob_smtp_connection_get_net_error (smtp), ==, OB_TLS_ERROR_HANDSHAKE);
   g_assert_cmpint (g_get_monotonic_time () - started, <, 8 * G_USEC_PER_SEC);
-  fault_stop (&fault);
+  fault_server_stop (&fault);
   remove_tree (dir);
 }
 

@@ -1281,8 +1281,7 @@ test_accounts_trust_certificate (Fixture       *f,
   const char *body;
   const char *fingerprint;
 
-  fault_server_start (&server, "--tls", "implicit", "--self-signed", "@DIR@",
-                      "--exit-on-stdin-eof", NULL);
+  fault_server_start (&server, "--tls", "implicit", "--self-signed", "@DIR@", NULL);
   start_app (f, f->db_path);
   engine = ob_window_get_engine (f->window);
   email = g_strdup_printf ("rep-%d@example.test", server.port);

@@ -122,8 +122,8 @@ write_test_file (const char *dir,
  *   @server->dir, a fresh scratch folder
  *
  * Starts tests/smtp-fault-server.py and waits for its "PORT n" line. Its
- * stdin is a pipe from this process: with --exit-on-stdin-eof the server
- * goes when the test does, even when the test aborts.
+ * stdin is a pipe from this process and it runs with --exit-on-stdin-eof:
+ * the server goes when the test does, even when the test aborts.
  */
 void
 fault_server_start (FaultServer *server,
@@ -140,6 +140,10 @@ fault_server_start (FaultServer *server,
   g_assert_no_error (error);
   g_ptr_array_add (argv, g_strdup ("/usr/bin/python3"));
   g_ptr_array_add (argv, g_test_build_filename (G_TEST_DIST, "smtp-fault-server.py", NULL));
+  g_ptr_array_add (argv, g_strdup ("--exit-on-stdin-eof"));
+  server->trace = g_build_filename (server->dir, "trace", NULL);
+  g_ptr_array_add (argv, g_strdup ("--trace"));
+  g_ptr_array_add (argv, g_strdup (server->trace));
   va_start (ap, first_arg);
   for (const char *a = first_arg; a != NULL; a = va_arg (ap, const char *))
     {
@@ -162,6 +166,17 @@ fault_server_start (FaultServer *server,
   server->port = (guint16) g_ascii_strtoull (line + 5, NULL, 10);
 }
 
+/* What the server received so far (a copy; "" before anything). */
+char *
+fault_server_trace (FaultServer *server)
+{
+  char *text = NULL;
+
+  if (!g_file_get_contents (server->trace, &text, NULL, NULL))
+    text = g_strdup ("");
+  return text;
+}
+
 void
 fault_server_stop (FaultServer *server)
 {
@@ -174,6 +189,7 @@ fault_server_stop (FaultServer *server)
   if (server->dir != NULL)
     remove_tree (server->dir);
   g_clear_pointer (&server->dir, g_free);
+  g_clear_pointer (&server->trace, g_free);
 }
 
 /* ---- outbound-cli run, read as it prints --------------------------------- */

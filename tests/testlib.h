@@ -32,18 +32,22 @@ char *write_test_file (const char *dir,
                        const char *contents);
 
 /* tests/smtp-fault-server.py, running for one test: started with its
- * arguments (NULL-terminated), listening on 127.0.0.1:port. */
+ * arguments (NULL-terminated), listening on 127.0.0.1:port, gone with the
+ * test even when it aborts. */
 typedef struct
 {
   GSubprocess *process;
   guint16      port;
   char        *dir;      /* a scratch folder, e.g. for --self-signed */
+  char        *trace;    /* the verbs it received, one a line (--trace) */
 } FaultServer;
 
-void fault_server_start (FaultServer *server,
-                         const char  *first_arg,
-                         ...) G_GNUC_NULL_TERMINATED;
-void fault_server_stop  (FaultServer *server);
+/* The arguments end with NULL (first_arg may be NULL: none) */
+void  fault_server_start (FaultServer *server,
+                          const char  *first_arg,
+                          ...);
+char *fault_server_trace (FaultServer *server);
+void  fault_server_stop  (FaultServer *server);
 
 /* `outbound-cli --db DB run --for SECONDS`, read as it prints: one
  * tab-separated line per event (README, "run"). */
