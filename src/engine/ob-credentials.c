@@ -51,107 +51,45 @@ check_method (const ObAccount  *account,
   return FALSE;
 }
 
-/* The secret for @protocol, fresh when @refresh (the server refused the
- * last one): the keyring's password, an OAuth access token (*oauth2), or
- * what GNOME Online Accounts gives. TRUE with a NULL secret: no AUTH. */
-static gboolean
-get_secret (const ObAccount   *account,
-            ObSecretProtocol   protocol,
-            gboolean           refresh,
-            gboolean          *oauth2,
-            ObSecret         **secret,
-            GCancellable      *cancellable,
-            GError           **error)
-{
-  *oauth2 = FALSE;
-  *secret = NULL;
-  if (is_goa (account))
-    {
-      ObGoaSecretKind kind = OB_GOA_SECRET_PASSWORD;
-
-      if (!ob_goa_get_secret (account->goa_id, protocol, refresh, &kind, secret, cancellable, error))
-        return FALSE;
-      *oauth2 = kind == OB_GOA_SECRET_OAUTH2;
-      return TRUE;
-    }
-  if (is_oauth (account))
-    {
-      *oauth2 = TRUE;
-      *secret = ob_oauth_dup_access_token (account, refresh, cancellable, error);
-      return *secret != NULL;
-    }
-  /* A relay that takes mail without AUTH has no login. */
-  if (protocol == OB_SECRET_SMTP)
-    {
-      const char *login = ob_account_get_smtp_login (account);
-
-      if (login == NULL || login[0] == '\0')
-        return TRUE;
-    }
-  *secret = ob_secrets_lookup_sync (account->keyring_id, protocol, cancellable, error);
-  return *secret != NULL;
-}
-
-/* Logs @smtp or @imap (the other NULL) in with the account's secret. A
- * password the server refuses is final; a token or an Online Account's
- * secret is asked for again, refreshed, and tried once more. */
-static gboolean
-sign_in (ObSmtpConnection  *smtp,
-         ObImapConnection  *imap,
-         const ObAccount   *account,
-         GCancellable      *cancellable,
-         GError           **error)
-{
-  ObSecretProtocol protocol = smtp != NULL ? OB_SECRET_SMTP : OB_SECRET_IMAP;
-  const char *login = smtp != NULL ? ob_account_get_smtp_login (account)
-                                   : ob_account_get_imap_login (account);
-
-  if (!check_method (account, error))
-    return FALSE;
-
-  for (guint attempt = 0; attempt < 2; attempt++)
-    {
-      g_autoptr(ObSecret) secret = NULL;
-      g_autoptr(GError) refused = NULL;
-      gboolean oauth2 = FALSE;
-      gboolean ok;
-
-      if (!get_secret (account, protocol, attempt > 0, &oauth2, &secret, cancellable, error))
-        return FALSE;
-      if (secret == NULL)
-        return TRUE;
-      if (smtp != NULL)
-        ok = oauth2 ? ob_smtp_connection_authenticate_xoauth2 (smtp, login, secret, &refused)
-                    : ob_smtp_connection_authenticate (smtp, login, secret, &refused);
-      else
-        ok = oauth2 ? ob_imap_connection_login_xoauth2 (imap, login, secret, &refused)
-                    : ob_imap_connection_login (imap, login, secret, &refused);
-      if (ok)
-        return TRUE;
-      if (attempt > 0 || !(is_oauth (account) || is_goa (account))
-          || !(smtp != NULL ? g_error_matches (refused, OB_SMTP_ERROR, OB_SMTP_ERROR_AUTH)
-                              && ob_smtp_connection_is_open (smtp)
-                            : g_error_matches (refused, OB_IMAP_ERROR, OB_IMAP_ERROR_AUTH)))
-        {
-          g_propagate_error (error, g_steal_pointer (&refused));
-          return FALSE;
-        }
-      g_debug ("%s refused the sign-in of %s: once more with a fresh secret",
-               smtp != NULL ? "SMTP" : "IMAP", account->name);
-    }
-  g_assert_not_reached ();
-}
-
 gboolean
 ob_credentials_authenticate_smtp (ObSmtpConnection *smtp,
                                   const ObAccount  *account,
                                   GCancellable     *cancellable,
                                   GError          **error)
 {
+  const char *login = ob_account_get_smtp_login (account);
+  g_autoptr(ObSecret) secret = NULL;
+  g_autoptr(GError) refused = NULL;
+
   g_return_val_if_fail (OB_IS_SMTP_CONNECTION (smtp), FALSE);
   g_return_val_if_fail (account != NULL, FALSE);
 
-  return sign_in (smtp, NULL, account, cancellable, error);
+  if (!check_method (account, error))
+    return FALSE;
+  if (is_goa (account))
+    return ob_goa_smtp_authenticate (smtp, account, cancellable, error);
+  if (!is_oauth (account))
+    {
+      /* A relay that takes mail without AUTH has no login. */
+      if (login == NULL || login[0] == '\0')
+        return TRUE;
+      secret = ob_secrets_lookup_sync (account->keyring_id, OB_SECRET_SMTP, cancellable, error);
+      return secret != NULL && ob_smtp_connection_authenticate (smtp, login, secret, error);
+    }
+
+  secret = ob_oauth_dup_access_token (account, FALSE, cancellable, error);
+  if (secret == NULL)
+    return FALSE;
+  if (ob_smtp_connection_authenticate_xoauth2 (smtp, login, secret, &refused))
+    return TRUE;
+  if (!g_error_matches (refused, OB_SMTP_ERROR, OB_SMTP_ERROR_AUTH))
+    {
+      g_propagate_error (error, g_steal_pointer (&refused));
+      return FALSE;
+    }
+  g_clear_pointer (&secret, ob_secrets_free);
+  secret = ob_oauth_dup_access_token (account, TRUE, cancellable, error);
+  return secret != NULL && ob_smtp_connection_authenticate_xoauth2 (smtp, login, secret, error);
 }
 
 gboolean
@@ -160,8 +98,34 @@ ob_credentials_login_imap (ObImapConnection *imap,
                            GCancellable     *cancellable,
                            GError          **error)
 {
+  const char *login = ob_account_get_imap_login (account);
+  g_autoptr(ObSecret) secret = NULL;
+  g_autoptr(GError) refused = NULL;
+
   g_return_val_if_fail (OB_IS_IMAP_CONNECTION (imap), FALSE);
   g_return_val_if_fail (account != NULL, FALSE);
 
-  return sign_in (NULL, imap, account, cancellable, error);
+  if (!check_method (account, error))
+    return FALSE;
+  if (is_goa (account))
+    return ob_goa_imap_login (imap, account, cancellable, error);
+  if (!is_oauth (account))
+    {
+      secret = ob_secrets_lookup_sync (account->keyring_id, OB_SECRET_IMAP, cancellable, error);
+      return secret != NULL && ob_imap_connection_login (imap, login, secret, error);
+    }
+
+  secret = ob_oauth_dup_access_token (account, FALSE, cancellable, error);
+  if (secret == NULL)
+    return FALSE;
+  if (ob_imap_connection_login_xoauth2 (imap, login, secret, &refused))
+    return TRUE;
+  if (!g_error_matches (refused, OB_IMAP_ERROR, OB_IMAP_ERROR_AUTH))
+    {
+      g_propagate_error (error, g_steal_pointer (&refused));
+      return FALSE;
+    }
+  g_clear_pointer (&secret, ob_secrets_free);
+  secret = ob_oauth_dup_access_token (account, TRUE, cancellable, error);
+  return secret != NULL && ob_imap_connection_login_xoauth2 (imap, login, secret, error);
 }

@@ -459,8 +459,7 @@ session_get_secret (Session          *session,
  * @force_refresh: the server refused the last one: GOA checks the account
  *   (EnsureCredentials) and refreshes the token first
  * @kind: (out): a password or an OAuth2 access token
- * @secret: (out): free with ob_secrets_free(), which wipes it; NULL (and
- *   TRUE returned) for an SMTP server GOA says takes mail without AUTH
+ * @secret: (out): free with ob_secrets_free(), which wipes it
  */
 gboolean
 ob_goa_get_secret (const char        *goa_id,
@@ -473,7 +472,6 @@ ob_goa_get_secret (const char        *goa_id,
 {
   g_auto(Session) session = { 0 };
   g_autoptr(GoaObject) object = NULL;
-  g_autoptr(ObGoaMailAccount) mail = NULL;
 
   g_return_val_if_fail (goa_id != NULL && kind != NULL && secret != NULL, FALSE);
 
@@ -481,12 +479,9 @@ ob_goa_get_secret (const char        *goa_id,
   if (!session_open (&session, cancellable, error))
     return FALSE;
   /* A refresh is what may clear "needs attention": EnsureCredentials. */
-  object = lookup_usable (&session, goa_id, force_refresh, &mail, error);
+  object = lookup_usable (&session, goa_id, force_refresh, NULL, error);
   if (object == NULL)
     return FALSE;
-  /* Said live by GOA: an SMTP server that takes mail without AUTH. */
-  if (protocol == OB_SECRET_SMTP && !mail->smtp_use_auth)
-    return TRUE;
   return session_get_secret (&session, object, protocol, force_refresh, kind, secret, cancellable, error);
 }
 
@@ -508,6 +503,75 @@ ob_goa_refresh_account (ObAccount     *account,
   if (changed != NULL)
     *changed = differs;
   return TRUE;
+}
+
+/* Authenticates with what GOA gives; after a refusal, once more with a
+ * secret GOA refreshed. @smtp or @imap, the other NULL. */
+static gboolean
+authenticate (ObSmtpConnection  *smtp,
+              ObImapConnection  *imap,
+              const ObAccount   *account,
+              GCancellable      *cancellable,
+              GError           **error)
+{
+  g_auto(Session) session = { 0 };
+  g_autoptr(GoaObject) object = NULL;
+  g_autoptr(ObGoaMailAccount) mail = NULL;
+  ObSecretProtocol protocol = smtp != NULL ? OB_SECRET_SMTP : OB_SECRET_IMAP;
+
+  g_return_val_if_fail (account != NULL && account->goa_id != NULL, FALSE);
+
+  if (!session_open (&session, cancellable, error))
+    return FALSE;
+  object = lookup_usable (&session, account->goa_id, FALSE, &mail, error);
+  if (object == NULL)
+    return FALSE;
+  if (smtp != NULL && !mail->smtp_use_auth)
+    return TRUE;
+
+  for (guint attempt = 0; attempt < 2; attempt++)
+    {
+      g_autoptr(ObSecret) secret = NULL;
+      g_autoptr(GError) refused = NULL;
+      ObGoaSecretKind kind = OB_GOA_SECRET_PASSWORD;
+      const char *user;
+      gboolean ok;
+
+      if (!session_get_secret (&session, object, protocol, attempt > 0, &kind, &secret, cancellable, error))
+        return FALSE;
+      if (smtp != NULL)
+        {
+          user = ob_account_get_smtp_login (account);
+          ok = kind == OB_GOA_SECRET_OAUTH2
+               ? ob_smtp_connection_authenticate_xoauth2 (smtp, user, secret, &refused)
+               : ob_smtp_connection_authenticate (smtp, user, secret, &refused);
+          if (ok)
+            return TRUE;
+          if (attempt > 0 || !g_error_matches (refused, OB_SMTP_ERROR, OB_SMTP_ERROR_AUTH)
+              || !ob_smtp_connection_is_open (smtp))
+            {
+              g_propagate_error (error, g_steal_pointer (&refused));
+              return FALSE;
+            }
+        }
+      else
+        {
+          user = ob_account_get_imap_login (account);
+          ok = kind == OB_GOA_SECRET_OAUTH2
+               ? ob_imap_connection_login_xoauth2 (imap, user, secret, &refused)
+               : ob_imap_connection_login (imap, user, secret, &refused);
+          if (ok)
+            return TRUE;
+          if (attempt > 0 || !g_error_matches (refused, OB_IMAP_ERROR, OB_IMAP_ERROR_AUTH))
+            {
+              g_propagate_error (error, g_steal_pointer (&refused));
+              return FALSE;
+            }
+        }
+      g_debug ("%s refused the Online Account's secret: asking GOA again",
+               smtp != NULL ? "SMTP" : "IMAP");
+    }
+  g_assert_not_reached ();
 }
 
 /* ---- The monitor ------------------------------------------------------------ */
@@ -642,6 +706,17 @@ ob_goa_refresh_account (ObAccount     *account,
   return FALSE;
 }
 
+static gboolean
+authenticate (ObSmtpConnection  *smtp,
+              ObImapConnection  *imap,
+              const ObAccount   *account,
+              GCancellable      *cancellable,
+              GError           **error)
+{
+  set_unavailable (error);
+  return FALSE;
+}
+
 struct _ObGoaMonitor
 {
   int unused;
@@ -686,4 +761,22 @@ ob_goa_follow (ObStore       *store,
   if (changed && store != NULL && !ob_accounts_update (store, account, &save_error))
     g_message ("Cannot save the Online Account's settings of %s: %s", account->name, save_error->message);
   return TRUE;
+}
+
+gboolean
+ob_goa_smtp_authenticate (ObSmtpConnection  *smtp,
+                          const ObAccount   *account,
+                          GCancellable      *cancellable,
+                          GError           **error)
+{
+  return authenticate (smtp, NULL, account, cancellable, error);
+}
+
+gboolean
+ob_goa_imap_login (ObImapConnection  *imap,
+                   const ObAccount   *account,
+                   GCancellable      *cancellable,
+                   GError           **error)
+{
+  return authenticate (NULL, imap, account, cancellable, error);
 }

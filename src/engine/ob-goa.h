@@ -131,6 +131,18 @@ gboolean          ob_goa_follow                 (ObStore           *store,
                                                  GCancellable      *cancellable,
                                                  GError           **error);
 
+/* Blocking. Authenticates an open connection of a GOA account with what
+ * GOA gives: a password (AUTH/LOGIN) or an access token (XOAUTH2), asking
+ * GOA once more with a refresh after the server refused the first. */
+gboolean          ob_goa_smtp_authenticate      (ObSmtpConnection  *smtp,
+                                                 const ObAccount   *account,
+                                                 GCancellable      *cancellable,
+                                                 GError           **error);
+gboolean          ob_goa_imap_login             (ObImapConnection  *imap,
+                                                 const ObAccount   *account,
+                                                 GCancellable      *cancellable,
+                                                 GError           **error);
+
 /* Main thread (the thread that made it): calls @func whenever an Online
  * Account is added, removed or changed. Does nothing without GOA. */
 typedef struct _ObGoaMonitor ObGoaMonitor;
