@@ -696,7 +696,9 @@ test_soft_bounce (Fixture       *f,
   {
     g_auto(GStrv) soft = runner_wait (&runner, "soft_bounced", p40, 30);
 
-    g_assert_nonnull (soft);
+    /* What the run printed says why, when it did not come */
+    if (soft == NULL)
+      g_error ("no soft_bounced for %s within 30 s:\n%s", p40, runner.all->str);
     g_assert_true (g_str_has_prefix (soft[6], "4.2.2"));
   }
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM sends WHERE state = 'retry' AND step_position = 1"
